@@ -1,0 +1,64 @@
+#include "strider/core/tensor.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "strider/core/checked.hpp"
+#include "strider/core/error.hpp"
+
+namespace strider {
+
+std::string format_shape(std::span<const std::int64_t> shape) {
+  if (shape.size() == 1) return fmt::format("({},)", shape[0]);
+  return fmt::format("({})", fmt::join(shape, ", "));
+}
+
+std::int64_t shape_size(std::span<const std::int64_t> shape, const char* what) {
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] < 0) {
+      throw ShapeError(fmt::format("{}: dimension {} must be >= 0, got {} in shape {}", what, i,
+                                  shape[i], format_shape(shape)));
+    }
+  }
+  return checked_product(shape, what);
+}
+
+void Tensor::AlignedFree::operator()(float* p) const { std::free(p); }
+
+Tensor::Tensor(Shape shape) : shape_(std::move(shape)) {
+  if (shape_.size() > kMaxRank) {
+    throw ShapeError(fmt::format("tensor: rank must be <= {}, got {}", kMaxRank, shape_.size()));
+  }
+  size_ = shape_size(shape_);
+  const std::int64_t bytes = checked_mul(std::max<std::int64_t>(size_, 1),
+                                         static_cast<std::int64_t>(sizeof(float)), "tensor");
+  const std::int64_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  void* p = std::aligned_alloc(kAlignment, static_cast<std::size_t>(rounded));
+  if (p == nullptr) {
+    throw ShapeError(fmt::format("tensor: cannot allocate {} bytes for shape {}", rounded,
+                                 format_shape(shape_)));
+  }
+  std::memset(p, 0, static_cast<std::size_t>(rounded));
+  data_.reset(static_cast<float*>(p));
+}
+
+Tensor::Tensor(Shape shape, std::span<const float> values) : Tensor(std::move(shape)) {
+  if (static_cast<std::int64_t>(values.size()) != size_) {
+    throw ShapeError(fmt::format("tensor: shape {} holds {} values, got {}", format_shape(shape_),
+                                 size_, values.size()));
+  }
+  std::copy(values.begin(), values.end(), data_.get());
+}
+
+Tensor::Tensor(const Tensor& other) : Tensor(other.shape_, other.values()) {}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this != &other) *this = Tensor(other);
+  return *this;
+}
+
+}  // namespace strider

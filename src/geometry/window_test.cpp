@@ -1,0 +1,142 @@
+#include "strider/geometry/window.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+
+#include "strider/core/error.hpp"
+
+namespace strider {
+namespace {
+
+Window make(std::int64_t n, std::int64_t k, std::int64_t s, std::int64_t d, AxisPadding p) {
+  return Window::make(n, {k, s, d, p}, "test", "height");
+}
+constexpr AxisPadding kValid{PaddingKind::kValid};
+constexpr AxisPadding kSame{PaddingKind::kSame};
+AxisPadding pads(std::int64_t before, std::int64_t after) {
+  return {PaddingKind::kExplicit, before, after};
+}
+
+TEST(Window, ValidMatchesTensorFlow) {
+  // The tutorial's numbers: 10 pixels, 3x3, stride 1 -> 8, stride 2 -> 4.
+  EXPECT_EQ(make(10, 3, 1, 1, kValid).output_size(), 8);
+  EXPECT_EQ(make(10, 3, 2, 1, kValid).output_size(), 4);
+  EXPECT_EQ(make(7, 7, 1, 1, kValid).output_size(), 1);  // kernel = input
+  EXPECT_EQ(make(7, 1, 3, 1, kValid).output_size(), 3);  // stride > kernel
+  EXPECT_EQ(make(10, 3, 1, 2, kValid).output_size(), 6);  // effective kernel 5
+  const Window w = make(10, 3, 2, 1, kValid);
+  EXPECT_EQ(w.pad_before(), 0);
+  EXPECT_EQ(w.pad_after(), 0);
+}
+
+TEST(Window, SamePutsTheOddPadAfter) {
+  struct Case {
+    std::int64_t n, k, s, d, out, before, after;
+  };
+  // Values from TensorFlow's GetWindowedOutputSizeVerbose (SAME): out = ceil(n / s),
+  // pad = max(0, (out - 1) * s + effective_k - n), before = pad / 2.
+  const Case cases[] = {
+      {10, 3, 2, 1, 5, 0, 1}, {13, 3, 2, 1, 7, 1, 1}, {14, 3, 2, 1, 7, 0, 1},
+      {13, 3, 1, 1, 13, 1, 1}, {5, 1, 2, 1, 3, 0, 0},  {7, 1, 3, 1, 3, 0, 0},
+      {1, 7, 1, 1, 1, 3, 3},   {10, 3, 1, 2, 10, 2, 2}, {224, 7, 2, 1, 112, 2, 3},
+      {56, 1, 2, 1, 28, 0, 0}, {8, 4, 3, 1, 3, 1, 1},   {0, 3, 2, 1, 0, 0, 0},
+  };
+  for (const Case& c : cases) {
+    const Window w = make(c.n, c.k, c.s, c.d, kSame);
+    EXPECT_EQ(w.output_size(), c.out) << c.n << " " << c.k << " " << c.s << " " << c.d;
+    EXPECT_EQ(w.pad_before(), c.before) << c.n << " " << c.k << " " << c.s << " " << c.d;
+    EXPECT_EQ(w.pad_after(), c.after) << c.n << " " << c.k << " " << c.s << " " << c.d;
+  }
+}
+
+TEST(Window, ExplicitAndCausal) {
+  const Window e = make(5, 3, 2, 1, pads(1, 2));
+  EXPECT_EQ(e.output_size(), 3);  // (5 + 1 + 2 - 3) / 2 + 1
+  EXPECT_EQ(e.pad_before(), 1);
+  EXPECT_EQ(e.pad_after(), 2);
+  EXPECT_EQ(make(0, 1, 1, 1, pads(1, 1)).output_size(), 2);  // zero extent, padded result
+  const Window c = make(5, 3, 1, 2, {PaddingKind::kCausal});
+  EXPECT_EQ(c.output_size(), 5);
+  EXPECT_EQ(c.pad_before(), 4);
+  EXPECT_EQ(c.pad_after(), 0);
+  EXPECT_EQ(make(0, 3, 1, 1, {PaddingKind::kCausal}).output_size(), 0);
+}
+
+TEST(Window, TapsFollowTheFormula) {
+  const Window w = make(10, 3, 2, 2, kSame);  // effective 5, out 5, pad 3 -> 1 before
+  ASSERT_EQ(w.pad_before(), 1);
+  EXPECT_EQ(w.tap(0, 0), -1);
+  EXPECT_EQ(w.tap(0, 1), 1);
+  EXPECT_EQ(w.tap(2, 2), 7);
+  EXPECT_EQ(w.first_input(4), 7);
+}
+
+TEST(Window, ValidTapsAndReadsAgreeWithBruteForce) {
+  for (std::int64_t n = 0; n <= 12; ++n) {
+    for (std::int64_t k = 1; k <= 5; ++k) {
+      for (std::int64_t s = 1; s <= 4; ++s) {
+        for (std::int64_t d = 1; d <= 3; ++d) {
+          for (const AxisPadding& p : {kValid, kSame, pads(0, 2), pads(3, 1)}) {
+            const std::int64_t effective = (k - 1) * d + 1;
+            const std::int64_t padded = n + p.before + p.after;
+            if ((p.kind == PaddingKind::kValid && effective > n) ||
+                (p.kind == PaddingKind::kExplicit && effective > padded)) {
+              EXPECT_THROW(make(n, k, s, d, p), ShapeError);
+              continue;
+            }
+            const Window w = make(n, k, s, d, p);
+            std::vector<std::int64_t> reads(static_cast<std::size_t>(n), 0);
+            for (std::int64_t o = 0; o < w.output_size(); ++o) {
+              const TapRange r = w.valid_taps(o);
+              for (std::int64_t j = 0; j < k; ++j) {
+                const std::int64_t i = w.tap(o, j);
+                const bool inside = i >= 0 && i < n;
+                EXPECT_EQ(inside, j >= r.begin && j < r.end)
+                    << "n=" << n << " k=" << k << " s=" << s << " d=" << d << " o=" << o;
+                if (inside) ++reads[static_cast<std::size_t>(i)];
+              }
+            }
+            std::int64_t unread = 0;
+            for (std::int64_t i = 0; i < n; ++i) {
+              EXPECT_EQ(w.reads_of(i), reads[static_cast<std::size_t>(i)]);
+              unread += reads[static_cast<std::size_t>(i)] == 0 ? 1 : 0;
+            }
+            EXPECT_EQ(w.unread_inputs(), unread)
+                << "n=" << n << " k=" << k << " s=" << s << " d=" << d;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Window, UnreadInputsIsCheapForHugeInputs) {
+  const std::int64_t n = std::int64_t{1} << 50;
+  EXPECT_EQ(make(n, 1, 2, 1, kValid).unread_inputs(), n / 2);  // stride > kernel skips half
+  EXPECT_EQ(make(n, 3, 2, 1, kValid).unread_inputs(), 1);      // VALID drops the last row
+}
+
+TEST(Window, RejectsBadArguments) {
+  EXPECT_THROW(make(10, 3, 0, 1, kValid), InvalidArgument);
+  EXPECT_THROW(make(10, 3, -2, 1, kValid), InvalidArgument);
+  EXPECT_THROW(make(10, 0, 1, 1, kValid), InvalidArgument);
+  EXPECT_THROW(make(10, 3, 1, 0, kValid), InvalidArgument);
+  EXPECT_THROW(make(-1, 3, 1, 1, kValid), InvalidArgument);
+  EXPECT_THROW(make(10, 3, 1, 1, pads(-1, 0)), InvalidArgument);
+  EXPECT_THROW(make(2, 3, 1, 1, kValid), ShapeError);
+  EXPECT_THROW(make(2, 3, 1, 1, pads(0, 0)), ShapeError);
+  const std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  EXPECT_THROW(make(10, big, 1, 2, kSame), ShapeError);        // effective kernel overflows
+  EXPECT_THROW(make(10, 3, 1, 1, pads(big, big)), ShapeError);  // padded size overflows
+  EXPECT_EQ(make(big, 1, big, 1, kSame).output_size(), 1);
+  try {
+    make(10, 3, 0, 1, kValid);
+  } catch (const InvalidArgument& e) {
+    EXPECT_STREQ(e.what(), "test: height stride must be >= 1, got 0");
+  }
+}
+
+}  // namespace
+}  // namespace strider

@@ -1,0 +1,41 @@
+// The contract every Conv2D forward kernel fulfils, and the one list that drives dispatch, tests
+// and benchmarks (best first, the reference last: it supports everything).
+#pragma once
+
+#include <span>
+#include <string_view>
+
+#include "strider/geometry/conv2d_geometry.hpp"
+#include "strider/ops/activation.hpp"
+
+namespace strider::kernels {
+
+// Pointers into dense NHWC input, HWIO filter, [F] bias (may be null) and NHWC output, with the
+// geometry already validated: kernels assume it and check nothing.
+struct Conv2DProblem {
+  const Conv2DGeometry& geometry;
+  const float* input;
+  const float* filter;
+  const float* bias;
+  float* output;
+  Activation activation;
+};
+
+struct Conv2DKernel {
+  std::string_view name;
+  // Whether this kernel handles the geometry on this CPU; the reason goes to STRIDER_VERBOSE.
+  bool (*supports)(const Conv2DGeometry& geometry);
+  void (*run)(const Conv2DProblem& problem);
+};
+
+// All Conv2D kernels, best first; the last is the reference.
+std::span<const Conv2DKernel> conv2d_kernels();
+
+// The kernel named `name`, or the first in the list that supports `geometry` when `name` is
+// empty. Throws InvalidArgument for an unknown name or one that does not support the geometry.
+// With STRIDER_VERBOSE=1 it prints the choice and the reason to stderr.
+const Conv2DKernel& select_conv2d_kernel(const Conv2DGeometry& geometry, std::string_view name);
+
+void conv2d_nhwc_reference(const Conv2DProblem& problem);
+
+}  // namespace strider::kernels

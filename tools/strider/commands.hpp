@@ -1,0 +1,13 @@
+// The strider CLI's subcommands. Each adds itself to the app; main() turns every strider::Error
+// into one line "strider: error: ..." and exit status 2.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace strider::cli {
+
+void add_conv_command(CLI::App& app);
+void add_shape_command(CLI::App& app);
+void add_demo_command(CLI::App& app);
+
+}  // namespace strider::cli

@@ -1,0 +1,40 @@
+// strider: the command-line tool. A thin shell over the library: parse, call, print or write.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <new>
+
+#include "commands.hpp"
+#include "strider/core/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Strider: TensorFlow-exact convolution in C++, with strides as the first-class idea.",
+      "strider"};
+  app.require_subcommand(1);
+  app.fallthrough(false);
+  app.set_version_flag("--version", "strider 0.1.0");
+  strider::cli::add_demo_command(app);
+  strider::cli::add_conv_command(app);
+  strider::cli::add_shape_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "strider: error: %s (see 'strider --help')\n", e.what());
+    return 2;
+  } catch (const strider::Error& e) {
+    std::fprintf(stderr, "strider: error: %s\n", e.what());
+    return 2;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "strider: error: out of memory\n");
+    return 2;
+  }
+  return 0;
+}
