@@ -571,6 +571,8 @@ def run_cli_pass(cli: str, dirs: list[Path], scratch: Path, seed: int) -> tuple[
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
         except subprocess.TimeoutExpired:
             problem = "timed out after 120 s"
+        except OSError as e:  # e.g. the binary is being relinked
+            problem = f"could not run: {e}"
         else:
             if proc.returncode != 0:
                 msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
@@ -601,6 +603,9 @@ def run_library_pass(runner: str, root: Path) -> tuple[int, int]:
                               timeout=600)
     except subprocess.TimeoutExpired:
         print(f"FAIL [library] {runner} conv2d {root}: timed out after 600 s")
+        return 0, 1
+    except OSError as e:
+        print(f"FAIL [library] {runner} conv2d {root}: could not run: {e}")
         return 0, 1
     text = proc.stdout + proc.stderr
     counts = re.findall(r"(\d+) passed, (\d+) failed", text)

@@ -3,7 +3,10 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <algorithm>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "commands.hpp"
 #include "strider/core/error.hpp"
@@ -19,6 +22,15 @@ int main(int argc, char** argv) {
   strider::cli::add_conv_command(app);
   strider::cli::add_shape_command(app);
   try {
+    // CLI11 would report a mistyped command as a missing one; name it instead.
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (argc > 1 && argv[1][0] != '-' &&
+        std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::fprintf(stderr, "strider: error: unknown command '%s'; commands are %s\n", argv[1],
+                   fmt::format("{}", fmt::join(names, ", ")).c_str());
+      return 2;
+    }
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
