@@ -81,7 +81,10 @@ TempFile create_temp(const fs::path& dir, const fs::path& path) {
   std::random_device random;
   std::uniform_int_distribution<std::size_t> pick(0, sizeof(kAlphabet) - 2);
   for (int attempt = 0; attempt < 100; ++attempt) {
-    std::string name = "." + path.filename().string() + ".tmp.";
+    // Appending rather than "." + string: GCC 12 reports a false -Wrestrict on the latter.
+    std::string name(1, '.');
+    name += path.filename().string();
+    name += ".tmp.";
     for (int i = 0; i < 6; ++i) name += kAlphabet[pick(random)];
     fs::path temp = dir / name;
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

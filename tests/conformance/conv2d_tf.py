@@ -625,18 +625,28 @@ def cmd_sweep(a) -> int:
     for tool in (a.cli, a.runner):
         if tool and not os.access(tool, os.X_OK):
             raise SystemExit(f"conv2d_tf: error: not an executable: {tool}")
+    if a.cases and a.workdir:
+        raise SystemExit("conv2d_tf: error: --cases and --workdir exclude each other")
     start = time.monotonic()
-    tmp = None
+    tmp = None if a.workdir else Path(tempfile.mkdtemp(prefix="strider_conv2d_"))
+    try:
+        passed, failed = _sweep(a, tmp, start)
+    finally:
+        if tmp is not None:
+            if a.keep:
+                print(f"conv2d_tf: kept {tmp}")
+            else:
+                shutil.rmtree(tmp, ignore_errors=True)
+    print(f"conv2d_tf: total {time.monotonic() - start:.1f} s")
+    print(f"conformance conv2d: {passed} passed, {failed} failed", flush=True)
+    return 1 if failed else 0
+
+
+def _sweep(a, tmp: Path | None, start: float) -> tuple[int, int]:
     if a.cases:
-        root = Path(a.cases)
-        tmp = Path(tempfile.mkdtemp(prefix="strider_conv2d_cli_"))
-        scratch = tmp
+        root, scratch = Path(a.cases), tmp  # never write into existing case directories
     else:
-        if a.workdir:
-            root = Path(a.workdir)
-        else:
-            tmp = root = Path(tempfile.mkdtemp(prefix="strider_conv2d_"))
-        scratch = root
+        root = scratch = Path(a.workdir) if a.workdir else tmp
         rng = np.random.default_rng(a.seed)
         cases = [draw_case(rng, SWEEP_LIMITS) for _ in range(a.count)]
         write_cases(root, cases, rng, {"kind": "sweep", "seed": a.seed})
@@ -660,14 +670,7 @@ def cmd_sweep(a) -> int:
         passed, failed = passed + p, failed + f
     else:
         print("library: skipped (--runner '')")
-    if tmp is not None:
-        if a.keep:
-            print(f"conv2d_tf: kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    print(f"conv2d_tf: total {time.monotonic() - start:.1f} s")
-    print(f"conformance conv2d: {passed} passed, {failed} failed", flush=True)
-    return 1 if failed else 0
+    return passed, failed
 
 
 def numpy_reference(x, w, b, case: Case) -> np.ndarray:

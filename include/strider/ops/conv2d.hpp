@@ -20,9 +20,9 @@ struct Conv2DOptions {
 //     input[n, height.tap(oh, kh), width.tap(ow, kw), g * Cg + c] * filter[kh, kw, c, f])
 // with g = f / (F / groups), Cg = C / groups, and taps in the padding contributing zero.
 // input NHWC, filter HWIO [kh, kw, C / groups, F], bias [F] or nullptr; output NHWC.
-// Stride > 1 together with dilation > 1 is computed (Keras's Conv2D refuses the combination and
-// TensorFlow's CPU kernel rejects it; the result is the strided sampling of the dilated
-// convolution). Throws InvalidArgument / ShapeError from geometry, and ShapeError for a bias that
+// Stride > 1 together with dilation > 1 is computed, as tf.nn.conv2d does (keras.layers.Conv2D and
+// tf.nn.convolution refuse the combination): the result is the strided sampling of the dilated
+// convolution. Throws InvalidArgument / ShapeError from geometry, and ShapeError for a bias that
 // is not rank 1 of length F.
 Tensor conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
               const Conv2DOptions& options = {});
