@@ -108,8 +108,10 @@ struct DemoCommand {
         config.filters, config.padding.to_string(), seed);
     auto row = [&](const char* label, auto&& cell) {
       fmt::print("  {:<28}", label);
-      for (const Run& r : runs) fmt::print("{:<22}", cell(r));
-      fmt::print("\n");
+      std::string line;
+      for (const Run& r : runs) line += fmt::format("{:<22}", cell(r));
+      line.erase(line.find_last_not_of(' ') + 1);
+      fmt::print("{}\n", line);
     };
     row("", [](const Run& r) { return fmt::format("strides ({0}, {0})", r.stride); });
     row("output shape", [](const Run& r) { return format_shape(r.output.shape()); });
@@ -185,13 +187,25 @@ struct DemoCommand {
       const std::int64_t n = r->geometry.height.input_size();
       const std::int64_t read = n - static_cast<std::int64_t>(unread.size());
       const std::int64_t last = r->geometry.height.output_size() - 1;
+      const bool one = unread.size() == 1;
       fmt::print(
           "  - With padding '{}' and stride {} the last window starts at row {} and ends at row "
-          "{}, so row{} {}\n    (and the same columns) are never read: {} of {} pixels cannot "
-          "influence the output.\n",
+          "{}, so row{} {}\n    (and column{} {}) {} never read: {} of {} pixels cannot influence "
+          "the output.\n",
           config.padding.to_string(), r->stride, r->geometry.height.first_input(last),
-          r->geometry.height.tap(last, k - 1), unread.size() == 1 ? "" : "s",
-          list_positions(unread), n * n - read * read, n * n);
+          r->geometry.height.tap(last, k - 1), one ? "" : "s", list_positions(unread),
+          one ? "" : "s", list_positions(unread), one ? "is" : "are", n * n - read * read, n * n);
+    }
+    for (const Run* r : {&a, &b}) {
+      const Window& h = r->geometry.height;
+      if (h.padding_kind() != PaddingKind::kSame || h.pad_before() == h.pad_after()) continue;
+      fmt::print(
+          "  - With padding 'same' and stride {} there are ceil({} / {}) = {} windows per row, "
+          "which need {} row{}\n    of zeros: TensorFlow puts {} before and {} after (the odd "
+          "one goes to the bottom/right),\n    so the windows start at rows {}.\n",
+          r->stride, h.input_size(), h.stride(), h.output_size(), h.pad_before() + h.pad_after(),
+          h.pad_before() + h.pad_after() == 1 ? "" : "s", h.pad_before(), h.pad_after(),
+          starts_of(h));
     }
     print_subsampling(a, b);
   }
@@ -223,8 +237,8 @@ struct DemoCommand {
     if (compared == 0) return;
     fmt::print(
         "  - Striding is sampling: {} of the {} stride-{} outputs equal the stride-{} outputs at "
-        "rows and\n    columns {} (largest difference {:g}): the stride-{} layer computes a subset "
-        "of the same dot products.\n",
+        "rows and\n    columns {} (largest difference {:g}): the stride-{} layer computes a "
+        "subset of the\n    same dot products.\n",
         compared, b.output.size(), b.stride, a.stride, list_positions(matched), max_diff, b.stride);
   }
 };
