@@ -62,3 +62,19 @@ Tensor& Tensor::operator=(const Tensor& other) {
 }
 
 }  // namespace strider
+
+namespace strider {
+
+Tensor Tensor::reshaped(Shape shape) const& { return Tensor(*this).reshaped(std::move(shape)); }
+
+Tensor Tensor::reshaped(Shape shape) && {
+  if (shape.size() > kMaxRank || shape_size(shape) != size_) {
+    throw ShapeError(fmt::format("tensor: cannot reshape {} ({} values) to {}",
+                                 format_shape(shape_), size_, format_shape(shape)));
+  }
+  Tensor out = std::move(*this);
+  out.shape_ = std::move(shape);
+  return out;
+}
+
+}  // namespace strider

@@ -133,6 +133,37 @@ Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
   return g;
 }
 
+Conv2DGeometry Conv2DGeometry::make_depthwise(std::span<const std::int64_t> input_shape,
+                                              std::span<const std::int64_t> filter_shape,
+                                              const Conv2DParams& params, std::string_view op) {
+  if (input_shape.size() != 4) {
+    throw ShapeError(fmt::format("{}: input must be rank 4 (NHWC), got rank {}: {}", op,
+                                 input_shape.size(), format_shape(input_shape)));
+  }
+  if (filter_shape.size() != 4) {
+    throw ShapeError(fmt::format("{}: filter must be rank 4 [kh, kw, in, multiplier], got {}", op,
+                                 format_shape(filter_shape)));
+  }
+  if (filter_shape[3] < 1) {
+    throw InvalidArgument(fmt::format("{}: depth_multiplier must be >= 1, got {} (filter {})", op,
+                                      filter_shape[3], format_shape(filter_shape)));
+  }
+  if (filter_shape[2] != input_shape[3]) {
+    throw ShapeError(fmt::format(
+        "{}: input channels ({}) must equal the filter's third dimension ({}); the filter is "
+        "[kh, kw, in, multiplier]",
+        op, input_shape[3], filter_shape[2]));
+  }
+  if (input_shape[3] < 1) {
+    throw ShapeError(fmt::format("{}: input channels must be >= 1, got {}", op, input_shape[3]));
+  }
+  Conv2DParams grouped = params;
+  grouped.groups = input_shape[3];
+  const Shape hwio{filter_shape[0], filter_shape[1], 1,
+                   checked_mul(filter_shape[2], filter_shape[3], op)};
+  return make(input_shape, hwio, grouped, op);
+}
+
 Shape Conv2DGeometry::input_shape() const {
   return {batch, height.input_size(), width.input_size(), in_channels};
 }

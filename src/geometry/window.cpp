@@ -115,6 +115,41 @@ Window Window::make(std::int64_t input_size, const WindowSpec& spec, std::string
   return w;
 }
 
+SizeRange inverse_sizes(std::int64_t output_size, const WindowSpec& spec, std::string_view op,
+                        std::string_view axis) {
+  if (output_size < 0) {
+    throw InvalidArgument(fmt::format("{}: {} size must be >= 0, got {}", op, axis, output_size));
+  }
+  // Validate the spec the same way a forward window would (input size 0 never fails on it).
+  WindowSpec probe = spec;
+  probe.padding.kind = PaddingKind::kSame;
+  Window::make(0, probe, op, axis);
+  if (spec.padding.kind == PaddingKind::kExplicit &&
+      (spec.padding.before < 0 || spec.padding.after < 0)) {
+    Window::make(0, spec, op, axis);  // throws the explicit-padding message
+  }
+  const std::string what = fmt::format("{}: {} size", op, axis);
+  if (output_size == 0) {
+    // Only SAME/causal map an empty input to an empty output.
+    const bool same = spec.padding.kind == PaddingKind::kSame ||
+                      spec.padding.kind == PaddingKind::kCausal;
+    return same ? SizeRange{0, 0} : SizeRange{};
+  }
+  const std::int64_t span = checked_mul(output_size - 1, spec.stride, what);
+  if (spec.padding.kind == PaddingKind::kSame || spec.padding.kind == PaddingKind::kCausal) {
+    return {checked_add(span, 1, what), checked_add(span, spec.stride, what)};
+  }
+  const std::int64_t effective =
+      checked_add(checked_mul(spec.kernel_size - 1, spec.dilation, what), 1, what);
+  const std::int64_t pads = spec.padding.kind == PaddingKind::kExplicit
+                                ? checked_add(spec.padding.before, spec.padding.after, what)
+                                : 0;
+  const std::int64_t low = checked_add(span, effective, what) - pads;
+  const std::int64_t high = checked_add(low, spec.stride - 1, what);
+  if (high < 0) return {};
+  return {std::max<std::int64_t>(low, 0), high};
+}
+
 TapRange Window::valid_taps(std::int64_t o) const {
   // Smallest j with tap(o, j) >= 0 and smallest j with tap(o, j) >= input_size.
   const std::int64_t start = o * stride_ - pad_before_;

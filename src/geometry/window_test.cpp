@@ -140,3 +140,45 @@ TEST(Window, RejectsBadArguments) {
 
 }  // namespace
 }  // namespace strider
+
+namespace strider {
+namespace {
+
+// inverse_sizes must return exactly the input sizes whose forward window gives `out` outputs.
+TEST(InverseSizes, AgreesWithTheForwardWindow) {
+  for (std::int64_t out = 0; out <= 6; ++out) {
+    for (std::int64_t k = 1; k <= 4; ++k) {
+      for (std::int64_t s = 1; s <= 4; ++s) {
+        for (std::int64_t d = 1; d <= 2; ++d) {
+          for (const AxisPadding& p :
+               {AxisPadding{PaddingKind::kValid}, AxisPadding{PaddingKind::kSame},
+                AxisPadding{PaddingKind::kCausal}, AxisPadding{PaddingKind::kExplicit, 1, 2}}) {
+            const WindowSpec spec{k, s, d, p};
+            const SizeRange r = inverse_sizes(out, spec, "test", "height");
+            for (std::int64_t n = 0; n <= 40; ++n) {
+              bool produces = false;
+              try {
+                produces = Window::make(n, spec, "test", "height").output_size() == out;
+              } catch (const ShapeError&) {
+              }
+              EXPECT_EQ(produces, r.contains(n)) << "out=" << out << " k=" << k << " s=" << s
+                                                 << " d=" << d << " n=" << n << " kind="
+                                                 << padding_kind_name(p.kind);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(InverseSizes, RejectsBadSpecs) {
+  EXPECT_THROW(inverse_sizes(-1, {3, 1, 1, {}}, "t", "h"), InvalidArgument);
+  EXPECT_THROW(inverse_sizes(3, {3, 0, 1, {}}, "t", "h"), InvalidArgument);
+  EXPECT_THROW(inverse_sizes(3, {3, 1, 1, {PaddingKind::kExplicit, -1, 0}}, "t", "h"),
+               InvalidArgument);
+  EXPECT_THROW(inverse_sizes(std::int64_t{1} << 62, {3, 8, 1, {}}, "t", "h"), ShapeError);
+}
+
+}  // namespace
+}  // namespace strider

@@ -81,5 +81,18 @@ TEST(Conv2DLayer, RejectsBadConfigAndWeights) {
   EXPECT_THROW(layer(Tensor({10, 10, 3})), ShapeError);
 }
 
+TEST(Conv2DLayer, WeightsKeepTheBuiltChannelCount) {
+  Conv2D layer(tutorial(1));
+  EXPECT_THROW(layer.param_count(), InvalidArgument);
+  layer.set_weights(Tensor({3, 3, 3, 32}), Tensor({32}));  // an unbuilt layer takes C = 3
+  EXPECT_TRUE(layer.built());
+  EXPECT_EQ(layer.in_channels(), 3);
+  EXPECT_EQ(layer.param_count(), 896);
+  EXPECT_THROW(layer.set_weights(Tensor({3, 3, 4, 32}), Tensor({32})), ShapeError);
+  EXPECT_THROW(layer.output_shape({1, 10, 10, 4}), ShapeError);
+  EXPECT_EQ(layer.output_shape({2, 10, 12, 3}), (Shape{2, 8, 10, 32}));
+  EXPECT_THROW(Conv2D(tutorial(1)).filter_shape(0), ShapeError);
+}
+
 }  // namespace
 }  // namespace strider::nn

@@ -1,40 +1,48 @@
-// Reading the TensorFlow conformance cases that tests/conformance/conv2d_tf.py writes: one
-// directory per case with input.npy, filter.npy, optional bias.npy, expected.npy and args.txt
-// (one line of `strider conv` flags). Shared by the live sweep runner and the fixture unit test.
+// Reading the TensorFlow conformance cases that tests/conformance/*_tf.py write, and running the
+// library on them. One directory per case: input.npy, expected.npy, the op's other tensors
+// (filter.npy, bias.npy, pointwise.npy) and args.txt, one line of `strider` CLI flags. Shared by
+// the live sweep runner (strider_conformance) and the fixture unit tests.
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "strider/core/tensor.hpp"
-#include "strider/ops/conv2d.hpp"
 
 namespace strider::conformance {
 
-struct Conv2DCase {
+struct Case {
   std::string name;
-  std::string args;  // the args.txt line, for failure messages
-  Conv2DOptions options;
-  Tensor input, filter, expected;
-  std::optional<Tensor> bias;
+  std::string args;                          // the args.txt line, for failure messages
+  std::map<std::string, std::string> flags;  // "--strides" -> "2,2"
+  std::map<std::string, Tensor> tensors;     // "input", "filter", "bias", "pointwise", "expected"
+
+  const Tensor& tensor(const std::string& key) const;
+  const Tensor* optional_tensor(const std::string& key) const;
+  std::optional<std::string> flag(const std::string& key) const;
 };
 
-// Every case directory under `root`, sorted by name. Throws strider::Error on a malformed case.
+// The ops a case can hold: conv2d, max_pool, avg_pool, conv_transpose, depthwise, separable,
+// conv1d.
+bool is_known_op(const std::string& op);
+
+// Every case directory under `root`, sorted by name. Throws strider::Error.
 std::vector<std::filesystem::path> list_cases(const std::filesystem::path& root);
-Conv2DCase load_conv2d_case(const std::filesystem::path& dir);
+Case load_case(const std::filesystem::path& dir);
+
+// Runs the library's `op` on the case. With `absolute`, every tensor is replaced by its absolute
+// value and the activation by linear: the result is S, the sum of |terms| behind each output.
+Tensor run_case(const std::string& op, const Case& c, bool absolute = false);
 
 struct Comparison {
   bool ok = true;
-  std::int64_t worst_index = -1;
-  double worst_excess = 0.0;  // |got - want| - tolerance at the worst element
-  double got = 0.0, want = 0.0, tolerance = 0.0;
   std::string message;  // empty when ok
 };
 
-// Runs the library's conv2d on the case and compares with TensorFlow's numbers:
-// |got - want| <= rel * S + abs at every element, S = sum of |products| (+ |bias|) there.
-Comparison check_conv2d_case(const Conv2DCase& c, double rel = 1e-5, double abs = 1e-6);
+// |got - want| <= rel * S + abs at every element, and the shapes equal.
+Comparison check_case(const std::string& op, const Case& c, double rel = 1e-5, double abs = 1e-6);
 
 }  // namespace strider::conformance

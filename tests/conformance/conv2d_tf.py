@@ -75,46 +75,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
-import platform
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 
-TF_PINNED = "2.20.0"
-REL_TOL = 1e-5
-ABS_TOL = 1e-6
-CASE_RE = re.compile(r"^case_\d{4,}$")
-MANIFEST = "manifest.json"
+import tf_oracle_common as common  # noqa: E402
+from tf_oracle_common import (CASE_RE, MANIFEST, compare, dilate_filter,  # noqa: E402,F401
+                              prepare_out_dir, tf_module)
 
-_tf_module = None
-_tf_threads = 2
-
-
-def tf_module():
-    """Imports TensorFlow once (lazily, so --help stays fast) and pins its thread pools."""
-    global _tf_module
-    if _tf_module is None:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(_tf_threads)
-        tf.config.threading.set_inter_op_parallelism_threads(_tf_threads)
-        tf.config.set_visible_devices([], "GPU")
-        if tf.__version__ != TF_PINNED:
-            print(f"conv2d_tf: warning: TensorFlow {tf.__version__} (pinned: {TF_PINNED})",
-                  file=sys.stderr)
-        _tf_module = tf
-    return _tf_module
+TOOL = "conv2d_tf"
 
 
 # --------------------------------------------------------------------------------------------
@@ -299,12 +273,6 @@ def fixture_cases() -> list[Case]:
 # The oracle
 
 
-def _refusal_types() -> tuple:
-    tf = tf_module()
-    return (tf.errors.UnimplementedError, tf.errors.InvalidArgumentError,
-            tf.errors.NotFoundError, ValueError, TypeError)
-
-
 def _tf_padding(case: Case):
     if case.padding == "valid":
         return "VALID"
@@ -312,14 +280,6 @@ def _tf_padding(case: Case):
         return "SAME"
     t, b, l, r = case.padding
     return [[0, 0], [t, b], [l, r], [0, 0]]
-
-
-def dilate_filter(w: np.ndarray, dh: int, dw: int) -> np.ndarray:
-    """HWIO filter with dh-1 / dw-1 zero rows / columns inserted between taps."""
-    kh, kw, ci, co = w.shape
-    out = np.zeros(((kh - 1) * dh + 1, (kw - 1) * dw + 1, ci, co), dtype=w.dtype)
-    out[::dh, ::dw] = w
-    return out
 
 
 def _conv_dilation_aware(x: np.ndarray, w: np.ndarray, case: Case, route: set, force: set):
@@ -330,7 +290,7 @@ def _conv_dilation_aware(x: np.ndarray, w: np.ndarray, case: Case, route: set, f
         try:
             return tf.nn.conv2d(x, w, strides=strides, padding=_tf_padding(case),
                                 dilations=[1, case.dh, case.dw, 1])
-        except _refusal_types():
+        except common.refusal_types():
             if not (dilated and (case.sh > 1 or case.sw > 1)):
                 raise
     route.add("dilated-filter")
@@ -347,7 +307,7 @@ def tf_conv2d(x: np.ndarray, w: np.ndarray, case: Case, route: set, force: set =
     if not ("group-slices" in force and case.groups > 1):
         try:
             return _conv_dilation_aware(x, w, case, route, force)
-        except _refusal_types():
+        except common.refusal_types():
             if case.groups == 1:
                 raise
     route.add("group-slices")
@@ -386,26 +346,6 @@ def abs_scale(x, w, b, case: Case) -> np.ndarray:
     return s
 
 
-def compare(got: np.ndarray, want: np.ndarray, scale: np.ndarray) -> str | None:
-    """None when `got` passes the comparison rule, else a description of the worst element."""
-    if got.dtype != np.float32:
-        return f"dtype {got.dtype}, expected float32"
-    if got.shape != want.shape:
-        return f"shape {got.shape}, expected {want.shape}"
-    if got.size == 0:
-        return None
-    diff = np.abs(got.astype(np.float64) - want.astype(np.float64))
-    tol = REL_TOL * scale + ABS_TOL
-    ratio = np.where(np.isnan(diff), np.inf, diff / tol)
-    worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
-    if ratio[worst] <= 1.0:
-        return None
-    bad = int(np.count_nonzero(ratio > 1.0))
-    return (f"{bad}/{got.size} elements out of tolerance; worst at {tuple(int(i) for i in worst)}: "
-            f"strider={got[worst]!r} tf={want[worst]!r} |diff|={diff[worst]:.3g} "
-            f"tol={tol[worst]:.3g}")
-
-
 # --------------------------------------------------------------------------------------------
 # Writing and reading case directories
 
@@ -415,25 +355,6 @@ def make_arrays(case: Case, rng: np.random.Generator):
     w = rng.uniform(-1.0, 1.0, case.filter_shape).astype(np.float32)
     b = rng.uniform(-1.0, 1.0, (case.filters,)).astype(np.float32) if case.bias else None
     return x, w, b
-
-
-def prepare_out_dir(out: Path) -> None:
-    """Creates `out`, replacing case directories and the manifest a previous run wrote there."""
-    out.mkdir(parents=True, exist_ok=True)
-    for entry in sorted(out.iterdir()):
-        if entry.name == MANIFEST and entry.is_file():
-            entry.unlink()
-        elif CASE_RE.match(entry.name) and entry.is_dir():
-            shutil.rmtree(entry)
-        else:
-            raise SystemExit(f"conv2d_tf: error: refusing to write into {out}: it holds "
-                             f"'{entry.name}', which this tool did not write")
-
-
-def versions() -> dict:
-    tf = tf_module()
-    return {"tensorflow": tf.__version__, "numpy": np.__version__,
-            "python": platform.python_version(), "machine": platform.machine()}
 
 
 def write_cases(out: Path, cases: list[Case], rng: np.random.Generator, meta: dict,
@@ -459,7 +380,7 @@ def write_cases(out: Path, cases: list[Case], rng: np.random.Generator, meta: di
     manifest = {
         "tool": "tests/conformance/conv2d_tf.py",
         **meta,
-        **versions(),
+        **common.versions(),
         "format": {
             "case": "case_NNNN/{input.npy, filter.npy, bias.npy (optional), expected.npy, "
                     "args.txt}",
@@ -510,7 +431,7 @@ def load_case(d: Path) -> tuple[Case, np.ndarray, np.ndarray, np.ndarray | None,
 
 
 def case_dirs(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and CASE_RE.match(p.name))
+    return common.case_dirs(root)
 
 
 # --------------------------------------------------------------------------------------------
@@ -561,31 +482,11 @@ def run_cli_pass(cli: str, dirs: list[Path], scratch: Path, seed: int) -> tuple[
         out_dir = scratch / d.name
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / "cli_out.npy"
-        out.unlink(missing_ok=True)
         cmd = [cli, "conv", "--input", str(d / "input.npy"), "--filter", str(d / "filter.npy")]
         if b is not None:
             cmd += ["--bias", str(d / "bias.npy")]
         cmd += flags + ["--output", str(out)]
-        problem = None
-        try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        except subprocess.TimeoutExpired:
-            problem = "timed out after 120 s"
-        except OSError as e:  # e.g. the binary is being relinked
-            problem = f"could not run: {e}"
-        else:
-            if proc.returncode != 0:
-                msg = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
-                problem = f"exit {proc.returncode}: {msg[-1] if msg else '(no output)'}"
-            elif not out.exists():
-                problem = "exit 0 but no output file"
-            else:
-                try:
-                    got = np.load(out)
-                except Exception as e:  # noqa: BLE001 - any unreadable file is a failure
-                    problem = f"unreadable output: {e}"
-                else:
-                    problem = compare(got, want, abs_scale(x, w, b, case))
+        problem = common.run_cli_case(cmd, out, want, lambda: abs_scale(x, w, b, case))
         if problem is None:
             passed += 1
         else:
@@ -597,90 +498,21 @@ def run_cli_pass(cli: str, dirs: list[Path], scratch: Path, seed: int) -> tuple[
     return passed, failed
 
 
-def run_library_pass(runner: str, root: Path) -> tuple[int, int]:
-    try:
-        proc = subprocess.run([runner, "conv2d", str(root)], capture_output=True, text=True,
-                              timeout=600)
-    except subprocess.TimeoutExpired:
-        print(f"FAIL [library] {runner} conv2d {root}: timed out after 600 s")
-        return 0, 1
-    except OSError as e:
-        print(f"FAIL [library] {runner} conv2d {root}: could not run: {e}")
-        return 0, 1
-    text = proc.stdout + proc.stderr
-    counts = re.findall(r"(\d+) passed, (\d+) failed", text)
-    passed, failed = (int(counts[-1][0]), int(counts[-1][1])) if counts else (0, 0)
-    if proc.returncode != 0 or failed or not counts:
-        lines = text.strip().splitlines()
-        for ln in lines[-60:]:
-            print(f"  [library] {ln}")
-        print(f"FAIL [library] {runner} conv2d {root}: exit {proc.returncode}")
-        failed = max(failed, 1)
-    return passed, failed
-
-
 def cmd_sweep(a) -> int:
-    if not a.cli and not a.runner:
-        raise SystemExit("conv2d_tf: error: nothing to do: --cli and --runner are both empty")
-    for tool in (a.cli, a.runner):
-        if tool and not os.access(tool, os.X_OK):
-            raise SystemExit(f"conv2d_tf: error: not an executable: {tool}")
-    if a.cases and a.workdir:
-        raise SystemExit("conv2d_tf: error: --cases and --workdir exclude each other")
-    start = time.monotonic()
-    tmp = None if a.workdir else Path(tempfile.mkdtemp(prefix="strider_conv2d_"))
-    try:
-        passed, failed = _sweep(a, tmp, start)
-    finally:
-        if tmp is not None:
-            if a.keep:
-                print(f"conv2d_tf: kept {tmp}")
-            else:
-                shutil.rmtree(tmp, ignore_errors=True)
-    print(f"conv2d_tf: total {time.monotonic() - start:.1f} s")
-    print(f"conformance conv2d: {passed} passed, {failed} failed", flush=True)
-    return 1 if failed else 0
-
-
-def _sweep(a, tmp: Path | None, start: float) -> tuple[int, int]:
-    if a.cases:
-        root, scratch = Path(a.cases), tmp  # never write into existing case directories
-    else:
-        root = scratch = Path(a.workdir) if a.workdir else tmp
+    def generate(root: Path) -> None:
         rng = np.random.default_rng(a.seed)
         cases = [draw_case(rng, SWEEP_LIMITS) for _ in range(a.count)]
         write_cases(root, cases, rng, {"kind": "sweep", "seed": a.seed})
-        print(f"conv2d_tf: generated {a.count} cases in {root} "
-              f"({time.monotonic() - start:.1f} s)", flush=True)
-    dirs = case_dirs(root)
-    if not dirs:
-        raise SystemExit(f"conv2d_tf: error: no case directories in {root}")
-    passed = failed = 0
-    if a.cli:
-        t0 = time.monotonic()
-        p, f = run_cli_pass(a.cli, dirs, scratch, a.seed)
-        print(f"cli: {p} passed, {f} failed ({time.monotonic() - t0:.1f} s)", flush=True)
-        passed, failed = passed + p, failed + f
-    else:
-        print("cli: skipped (--cli '')")
-    if a.runner:
-        t0 = time.monotonic()
-        p, f = run_library_pass(a.runner, root)
-        print(f"library: {p} passed, {f} failed ({time.monotonic() - t0:.1f} s)", flush=True)
-        passed, failed = passed + p, failed + f
-    else:
-        print("library: skipped (--runner '')")
-    return passed, failed
+
+    return common.sweep(a, "conv2d", "conv2d", generate,
+                        lambda dirs, scratch: run_cli_pass(a.cli, dirs, scratch, a.seed))
 
 
 def numpy_reference(x, w, b, case: Case) -> np.ndarray:
     """Float64 reference straight from the definition (selfcheck only)."""
     if case.padding == "same":
-        def split(size, k, s, d):
-            total = max((-(-size // s) - 1) * s + (k - 1) * d + 1 - size, 0)
-            return total // 2, total - total // 2
-        t, bo = split(case.height, case.kh, case.sh, case.dh)
-        le, ri = split(case.width, case.kw, case.sw, case.dw)
+        t, bo = common.same_pads(case.height, case.kh, case.sh, case.dh)
+        le, ri = common.same_pads(case.width, case.kw, case.sw, case.dw)
     elif case.padding == "valid":
         t = bo = le = ri = 0
     else:
@@ -737,7 +569,6 @@ def cmd_selfcheck(a) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global _tf_threads
     parser = argparse.ArgumentParser(
         prog="conv2d_tf.py",
         description="TensorFlow (tensorflow-cpu==2.20.0) oracle for Strider's conv2d: writes "
@@ -782,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     a = parser.parse_args(argv)
     if getattr(a, "count", 1) < 1:
         parser.error("--count must be at least 1")
-    _tf_threads = max(1, a.threads)
+    common.configure(TOOL, a.threads)
     return a.func(a)
 
 

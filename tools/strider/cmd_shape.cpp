@@ -1,85 +1,294 @@
-// strider shape: what a Conv2D does to a shape, from geometry alone (no data).
+// strider shape: what a convolution or pooling layer does to a shape, from geometry alone (no
+// data): output shape, pads, parameters, MACs, and for a transposed convolution every output size
+// the input can reach.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "commands.hpp"
 #include "conv_args.hpp"
+#include "shape_summary.hpp"
+#include "strider/core/checked.hpp"
 #include "strider/core/error.hpp"
 #include "strider/core/parse.hpp"
+#include "strider/geometry/conv2d_transpose_geometry.hpp"
+#include "strider/geometry/pool2d_geometry.hpp"
 
 namespace strider::cli {
 namespace {
 
+std::string pair_text(const Pair2D& p) { return fmt::format("({}, {})", p.h, p.w); }
+
+std::string range_text(std::int64_t min, std::int64_t max) {
+  return min == max ? fmt::format("{}", min) : fmt::format("{}..{}", min, max);
+}
+
+// The strides line and keys every windowed op shares; `groups` is conv2d's alone.
+void describe_window(ShapeSummary& s, const Pair2D& strides, const Pair2D& dilation,
+                     const Padding2D& padding, std::string_view extra = "") {
+  s.details.emplace_back("strides",
+                         fmt::format("{}   dilation {}{}   padding {}", pair_text(strides),
+                                     pair_text(dilation), extra, padding.to_string()));
+  s.keys["strides"] = {strides.h, strides.w};
+  s.keys["dilation"] = {dilation.h, dilation.w};
+  s.keys["padding"] = padding.to_string();
+}
+
+ShapeSummary start(std::string op, const Shape& input, const Shape& output, const Window& height,
+                   const Window& width) {
+  ShapeSummary s;
+  s.op = std::move(op);
+  s.input = input;
+  s.output = output;
+  s.set_pads(height, width);
+  return s;
+}
+
+// The output_padding values in [0, stride) that geometry accepts on one axis (the other axis at
+// 0). A stride past kMaxTries would mean as many geometry builds, so only its two ends are asked.
+std::vector<std::int64_t> accepted_output_padding(const Shape& input, const Shape& filter,
+                                                  Conv2DTransposeParams p, const Window& axis,
+                                                  bool is_height) {
+  constexpr std::int64_t kMaxTries = 4096;
+  p.output_size.reset();
+  std::vector<std::int64_t> accepted;
+  for (std::int64_t q = 0; q < axis.stride(); ++q) {
+    if (q == 1 && axis.stride() > kMaxTries) q = axis.stride() - 1;
+    p.output_padding = is_height ? Pair2D{q, 0} : Pair2D{0, q};
+    try {
+      Conv2DTransposeGeometry::make(input, filter, p);
+      accepted.push_back(q);
+    } catch (const Error&) {
+      // Refused: this output_padding gives a size the input cannot reach.
+    }
+  }
+  return accepted;
+}
+
+// "reachable height: 5..6 (output_padding 0..1)   width: ..." and its JSON keys.
+void describe_reachable(ShapeSummary& s, const Shape& input, const Shape& filter,
+                        const Conv2DTransposeParams& p, const Conv2DTransposeGeometry& g) {
+  std::vector<std::string> parts;
+  for (const bool is_height : {true, false}) {
+    const Window& axis = is_height ? g.height : g.width;
+    const char* name = is_height ? "height" : "width";
+    const WindowSpec spec{axis.kernel_size(), axis.stride(), axis.dilation(),
+                          is_height ? p.padding.height() : p.padding.width()};
+    const SizeRange sizes = inverse_sizes(axis.output_size(), spec, "conv2d_transpose", name);
+    const std::vector<std::int64_t> paddings =
+        accepted_output_padding(input, filter, p, axis, is_height);
+    parts.push_back(fmt::format(
+        "{}: {} (output_padding {})", name, sizes.empty() ? "none" : range_text(sizes.min, sizes.max),
+        paddings.empty() ? "none" : range_text(paddings.front(), paddings.back())));
+    s.trailer_keys["reachable_output_sizes"][name] =
+        sizes.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json{sizes.min, sizes.max};
+    s.trailer_keys["reachable_output_padding"][name] =
+        paddings.empty() ? nlohmann::ordered_json()
+                         : nlohmann::ordered_json{paddings.front(), paddings.back()};
+  }
+  s.trailer.emplace_back("reachable", fmt::format("{}", fmt::join(parts, "   ")));
+}
+
 struct ShapeCommand {
-  std::string input, kernel;
-  std::int64_t filters = 0;
+  CLI::App* command = nullptr;
+  std::string op = "conv", input, kernel, pool;
+  std::int64_t filters = 0, depth_multiplier = 1;
   bool no_bias = false;
   bool json = false;
-  ConvArgs conv;
+  ConvArgs window;
+  TransposeArgs transpose;
+
+  using Summarize = ShapeSummary (ShapeCommand::*)(const Shape&) const;
+  struct Op {
+    std::string_view name;
+    Summarize summarize;
+    std::vector<std::string_view> options;  // besides --op, --input, --no-bias, --json
+  };
+
+  static const std::vector<Op>& ops() {
+    static const std::vector<Op> table = {
+        {"conv",
+         &ShapeCommand::conv,
+         {"--filters", "--kernel", "--strides", "--padding", "--dilation", "--groups"}},
+        {"pool", &ShapeCommand::pooling, {"--pool", "--kernel", "--strides", "--padding"}},
+        {"conv-transpose",
+         &ShapeCommand::conv_transpose,
+         {"--filters", "--kernel", "--strides", "--padding", "--dilation", "--output-padding",
+          "--output-shape"}},
+        {"depthwise",
+         &ShapeCommand::depthwise,
+         {"--kernel", "--depth-multiplier", "--strides", "--padding", "--dilation"}},
+        {"separable",
+         &ShapeCommand::separable,
+         {"--filters", "--kernel", "--depth-multiplier", "--strides", "--padding", "--dilation"}},
+    };
+    return table;
+  }
 
   void run() const {
-    const Shape in = parse_int_list(input, "--input");
-    if (in.size() != 4) {
+    const auto& table = ops();
+    const auto entry = std::find_if(table.begin(), table.end(),
+                                    [&](const Op& o) { return o.name == op; });
+    if (entry == table.end()) {
+      std::vector<std::string_view> names;
+      for (const Op& o : table) names.push_back(o.name);
       throw InvalidArgument(
-          fmt::format("--input: expected N,H,W,C (4 integers), got {}: '{}'", in.size(), input));
+          fmt::format("--op: expected one of {}, got '{}'", fmt::join(names, ", "), op));
     }
-    const Pair2D k = pair_from_list(parse_int_list(kernel, "--kernel"), "--kernel");
-    if (k.h < 1 || k.w < 1) {
-      throw InvalidArgument(fmt::format("--kernel: every value must be >= 1, got '{}'", kernel));
+    reject_foreign_options(*entry);
+    (this->*entry->summarize)(parse_nhwc(input, "--input")).print(json);
+  }
+
+  void reject_foreign_options(const Op& entry) const {
+    static const std::vector<std::string_view> common = {"--help", "--op", "--input", "--no-bias",
+                                                         "--json"};
+    for (const CLI::Option* option : command->get_options()) {
+      const std::string name = option->get_name();
+      const auto takes = [&](const std::vector<std::string_view>& names) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+      };
+      if (option->count() == 0 || takes(common) || takes(entry.options)) continue;
+      throw InvalidArgument(fmt::format("{}: not an option of --op {}, which takes {}", name, op,
+                                        fmt::join(entry.options, ", ")));
     }
+  }
+
+  bool given(const char* option) const { return command->count(option) > 0; }
+
+  void require(const char* option) const {
+    if (!given(option)) throw InvalidArgument(fmt::format("{}: required with --op {}", option, op));
+  }
+
+  Pair2D kernel_size() const {
+    require("--kernel");
+    return parse_positive_pair(kernel, "--kernel");
+  }
+
+  std::int64_t filter_count() const {
+    require("--filters");
     if (filters < 1) throw InvalidArgument(fmt::format("--filters: must be >= 1, got {}", filters));
-    const Conv2DParams params = conv.params();
-    if (in[3] % params.groups != 0) {
-      throw ShapeError(fmt::format("--groups: {} must divide the input channels ({})",
-                                   params.groups, in[3]));
-    }
-    const Shape filter{k.h, k.w, in[3] / params.groups, filters};
-    const Conv2DGeometry g = Conv2DGeometry::make(in, filter, params);
-    if (json) {
-      print_json(g, params);
-    } else {
-      print_text(g, params);
-    }
+    return filters;
   }
 
-  void print_text(const Conv2DGeometry& g, const Conv2DParams& p) const {
-    const std::int64_t weights = g.params(false);
-    fmt::print("op        conv2d\n");
-    fmt::print("input     {}  NHWC\n", format_shape(g.input_shape()));
-    fmt::print("filter    {}  HWIO\n", format_shape(g.filter_shape()));
-    fmt::print("strides   ({}, {})   dilation ({}, {})   groups {}   padding {}\n", p.strides.h,
-               p.strides.w, p.dilation.h, p.dilation.w, p.groups, p.padding.to_string());
-    fmt::print("output    {}\n", format_shape(g.output_shape()));
-    fmt::print("pads      height: before {}, after {}   width: before {}, after {}\n",
-               g.height.pad_before(), g.height.pad_after(), g.width.pad_before(),
-               g.width.pad_after());
-    if (no_bias) {
-      fmt::print("params    {} (weights only)\n", format_count(weights));
-    } else {
-      fmt::print("params    {} ({} weights + {} biases)\n", format_count(g.params(true)),
-                 format_count(weights), format_count(g.out_channels));
+  std::int64_t multiplier() const {
+    if (depth_multiplier < 1) {
+      throw InvalidArgument(
+          fmt::format("--depth-multiplier: must be >= 1, got {}", depth_multiplier));
     }
-    fmt::print("MACs      {}\n", format_count(g.macs()));
+    return depth_multiplier;
   }
 
-  void print_json(const Conv2DGeometry& g, const Conv2DParams& p) const {
-    nlohmann::ordered_json j;
-    j["op"] = "conv2d";
-    j["input_shape"] = g.input_shape();
-    j["filter_shape"] = g.filter_shape();
-    j["strides"] = {p.strides.h, p.strides.w};
-    j["dilation"] = {p.dilation.h, p.dilation.w};
-    j["groups"] = p.groups;
-    j["padding"] = p.padding.to_string();
-    j["output_shape"] = g.output_shape();
-    j["pads"] = {{"height", {g.height.pad_before(), g.height.pad_after()}},
-                 {"width", {g.width.pad_before(), g.width.pad_after()}}};
-    j["params"] = g.params(!no_bias);
-    j["macs"] = g.macs();
-    fmt::print("{}\n", j.dump());
+  ShapeSummary conv(const Shape& in) const {
+    const Pair2D k = kernel_size();
+    const std::int64_t f = filter_count();
+    const Conv2DParams p = window.params();
+    if (in[3] % p.groups != 0) {
+      throw ShapeError(
+          fmt::format("--groups: {} must divide the input channels ({})", p.groups, in[3]));
+    }
+    const Conv2DGeometry g = Conv2DGeometry::make(in, Shape{k.h, k.w, in[3] / p.groups, f}, p);
+    ShapeSummary s = start("conv2d", g.input_shape(), g.output_shape(), g.height, g.width);
+    s.details.emplace_back("filter", format_shape(g.filter_shape()) + "  HWIO");
+    s.keys["filter_shape"] = g.filter_shape();
+    describe_window(s, p.strides, p.dilation, p.padding, fmt::format("   groups {}", p.groups));
+    s.keys["groups"] = p.groups;
+    s.params = g.params(!no_bias);
+    s.params_note = params_note(g.params(false), g.out_channels, !no_bias);
+    s.macs = g.macs();
+    return s;
+  }
+
+  ShapeSummary pooling(const Shape& in) const {
+    if (given("--pool") && given("--kernel")) {
+      throw InvalidArgument("--pool: --kernel is its alias for --op pool; give one, not both");
+    }
+    if (!given("--kernel")) require("--pool");
+    Pool2DParams p;
+    p.pool_size = given("--pool") ? parse_positive_pair(pool, "--pool")
+                                  : parse_positive_pair(kernel, "--kernel");
+    p.strides = window.strides_pair();
+    p.padding = window.padding_rule();
+    const Pool2DGeometry g = Pool2DGeometry::make(in, p);
+    ShapeSummary s = start("pool2d", g.input_shape(), g.output_shape(), g.height, g.width);
+    s.details = {{"pool", pair_text(p.pool_size)},
+                 {"strides", fmt::format("{}{}   padding {}", pair_text(p.effective_strides()),
+                                         p.strides ? "" : " (the pool size)",
+                                         p.padding.to_string())}};
+    s.keys["pool_size"] = {p.pool_size.h, p.pool_size.w};
+    s.keys["strides"] = {p.effective_strides().h, p.effective_strides().w};
+    s.keys["padding"] = p.padding.to_string();
+    s.params_note = "(pooling has no weights)";
+    s.macs = g.ops();
+    s.macs_note = "(values the windows read; pooling multiplies nothing)";
+    return s;
+  }
+
+  ShapeSummary conv_transpose(const Shape& in) const {
+    const Pair2D k = kernel_size();
+    const Shape filter{k.h, k.w, filter_count(), in[3]};
+    const Conv2DTransposeParams p = transpose.params(window, in, filter);
+    const Conv2DTransposeGeometry g = Conv2DTransposeGeometry::make(in, filter, p);
+    // The pads are the forward window's: the convolution whose gradient this is.
+    ShapeSummary s = start("conv2d_transpose", g.input_shape(), g.output_shape(), g.height, g.width);
+    s.details.emplace_back("filter", format_shape(g.filter_shape()) + "  [kh, kw, out, in]");
+    s.keys["filter_shape"] = g.filter_shape();
+    describe_window(s, p.strides, p.dilation, p.padding,
+                    p.output_padding ? "   output_padding " + pair_text(*p.output_padding) : "");
+    if (p.output_padding) s.keys["output_padding"] = {p.output_padding->h, p.output_padding->w};
+    s.params = g.params(!no_bias);
+    s.params_note = params_note(g.params(false), g.out_channels, !no_bias);
+    s.macs = g.macs();
+    describe_reachable(s, in, filter, p, g);
+    return s;
+  }
+
+  // The depthwise half of depthwise and separable: filter [kh, kw, C, M].
+  Conv2DGeometry depthwise_geometry(const Shape& in, std::string_view name, ShapeSummary& s) const {
+    const Pair2D k = kernel_size();
+    const Conv2DParams p = window.params();
+    const Shape filter{k.h, k.w, in[3], multiplier()};
+    const Conv2DGeometry g = Conv2DGeometry::make_depthwise(in, filter, p, name);
+    s = start(std::string(name), g.input_shape(), g.output_shape(), g.height, g.width);
+    s.details.emplace_back(name == "depthwise_conv2d" ? "filter" : "depthwise",
+                           format_shape(filter) + "  [kh, kw, in, multiplier]");
+    s.keys[name == "depthwise_conv2d" ? "filter_shape" : "depthwise_filter_shape"] = filter;
+    describe_window(s, p.strides, p.dilation, p.padding);
+    return g;
+  }
+
+  ShapeSummary depthwise(const Shape& in) const {
+    ShapeSummary s;
+    const Conv2DGeometry g = depthwise_geometry(in, "depthwise_conv2d", s);
+    s.params = g.params(!no_bias);
+    s.params_note = params_note(g.params(false), g.out_channels, !no_bias);
+    s.macs = g.macs();
+    return s;
+  }
+
+  // Keras SeparableConv2D: the depthwise part has no bias; the 1x1 pointwise part has one.
+  ShapeSummary separable(const Shape& in) const {
+    ShapeSummary s;
+    const std::int64_t f = filter_count();
+    const Conv2DGeometry dw = depthwise_geometry(in, "separable_conv2d", s);
+    const Conv2DGeometry pw = Conv2DGeometry::make(
+        dw.output_shape(), Shape{1, 1, dw.out_channels, f}, Conv2DParams{}, "separable_conv2d");
+    s.details.insert(s.details.begin() + 1,
+                     {"pointwise", format_shape(pw.filter_shape()) + "  HWIO"});
+    s.keys["pointwise_filter_shape"] = pw.filter_shape();
+    s.output = pw.output_shape();
+    s.params = checked_add(dw.params(false), pw.params(!no_bias), "separable_conv2d: parameters");
+    s.params_note = fmt::format(
+        "(depthwise {} + pointwise {} weights{})", format_count(dw.params(false)),
+        format_count(pw.params(false)),
+        no_bias ? "" : fmt::format(" + {} biases", format_count(pw.out_channels)));
+    s.macs = checked_add(dw.macs(), pw.macs(), "separable_conv2d: MACs");
+    s.macs_note = fmt::format("(depthwise {} + pointwise {})", format_count(dw.macs()),
+                              format_count(pw.macs()));
+    return s;
   }
 };
 
@@ -88,11 +297,26 @@ struct ShapeCommand {
 void add_shape_command(CLI::App& app) {
   auto state = std::make_shared<ShapeCommand>();
   CLI::App* cmd = app.add_subcommand(
-      "shape", "Output shape, pads, parameters and MACs of a Conv2D, with no data.");
+      "shape",
+      "Output shape, pads, parameters and MACs of a layer, with no data.\n"
+      "--op conv (default): --filters, --kernel, --strides, --padding, --dilation, --groups\n"
+      "--op pool: --pool (or --kernel), --strides (default: the pool size), --padding\n"
+      "--op conv-transpose: --filters, --kernel, --strides, --padding, --dilation,\n"
+      "    --output-padding, --output-shape; also lists every reachable output size\n"
+      "--op depthwise: --kernel, --depth-multiplier, --strides, --padding, --dilation\n"
+      "--op separable: --filters, --kernel, --depth-multiplier, --strides, --padding, --dilation");
+  state->command = cmd;
+  cmd->add_option("--op", state->op, "conv | pool | conv-transpose | depthwise | separable")
+      ->capture_default_str();
   cmd->add_option("--input", state->input, "Input shape N,H,W,C")->required();
-  cmd->add_option("--filters", state->filters, "Number of filters (output channels)")->required();
-  cmd->add_option("--kernel", state->kernel, "Kernel size: k | kh,kw")->required();
-  state->conv.add_to(*cmd);
+  cmd->add_option("--filters", state->filters, "Number of filters (output channels)");
+  cmd->add_option("--kernel", state->kernel, "Kernel size: k | kh,kw");
+  cmd->add_option("--pool", state->pool, "Pool size: p | ph,pw");
+  cmd->add_option("--depth-multiplier", state->depth_multiplier,
+                  "Output channels per input channel (depthwise, separable)")
+      ->capture_default_str();
+  state->window.add_to(*cmd, {.strides_default = "1; pool: the pool size"});
+  state->transpose.add_to(*cmd);
   cmd->add_flag("--no-bias", state->no_bias, "Count parameters without a bias (use_bias=False)");
   cmd->add_flag("--json", state->json, "Print one JSON object instead of text");
   cmd->callback([state] { state->run(); });

@@ -7,6 +7,9 @@
 namespace strider::cli {
 
 void add_conv_command(CLI::App& app);
+void add_conv_transpose_command(CLI::App& app);
+void add_depthwise_command(CLI::App& app);
+void add_pool_command(CLI::App& app);
 void add_shape_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 

@@ -20,6 +20,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "strider 0.1.0");
   strider::cli::add_demo_command(app);
   strider::cli::add_conv_command(app);
+  strider::cli::add_conv_transpose_command(app);
+  strider::cli::add_depthwise_command(app);
+  strider::cli::add_pool_command(app);
   strider::cli::add_shape_command(app);
   try {
     // CLI11 would report a mistyped command as a missing one; name it instead.

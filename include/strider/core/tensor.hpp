@@ -49,6 +49,11 @@ class Tensor {
   std::span<float> values() { return {data_.get(), static_cast<std::size_t>(size_)}; }
   std::span<const float> values() const { return {data_.get(), static_cast<std::size_t>(size_)}; }
 
+  // The same values under another shape with the same element count (C order is unchanged).
+  // Throws ShapeError when the counts differ. The rvalue form moves the storage.
+  Tensor reshaped(Shape shape) const&;
+  Tensor reshaped(Shape shape) &&;
+
   // Element access in C order for a rank-4 tensor (no bounds check beyond debug asserts).
   float& at(std::int64_t i0, std::int64_t i1, std::int64_t i2, std::int64_t i3) {
     return data_[static_cast<std::size_t>(((i0 * shape_[1] + i1) * shape_[2] + i2) * shape_[3] + i3)];

@@ -74,6 +74,15 @@ struct Conv2DGeometry {
                              std::span<const std::int64_t> filter_shape,
                              const Conv2DParams& params, std::string_view op = "conv2d");
 
+  // A depthwise convolution is a grouped one with groups = C: filter [kh, kw, C, M] has the same
+  // memory layout as the HWIO filter [kh, kw, 1, C * M], and output channel c * M + m reads input
+  // channel c. params.groups is ignored. Throws ShapeError when the filter's third dimension is
+  // not C, and InvalidArgument for a depth multiplier M < 1.
+  static Conv2DGeometry make_depthwise(std::span<const std::int64_t> input_shape,
+                                       std::span<const std::int64_t> filter_shape,
+                                       const Conv2DParams& params,
+                                       std::string_view op = "depthwise_conv2d");
+
   std::int64_t in_channels_per_group() const { return in_channels / groups; }
   std::int64_t out_channels_per_group() const { return out_channels / groups; }
   Shape input_shape() const;

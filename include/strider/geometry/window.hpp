@@ -90,6 +90,23 @@ class Window {
   PaddingKind padding_kind_ = PaddingKind::kValid;
 };
 
+// An inclusive range of extents.
+struct SizeRange {
+  std::int64_t min = 0;
+  std::int64_t max = -1;  // empty when max < min
+  bool empty() const { return max < min; }
+  bool contains(std::int64_t v) const { return v >= min && v <= max; }
+};
+
+// The inverse of Window::make: every input extent whose windows, under `spec`, produce exactly
+// `output_size` outputs. The map from input to output size is not one-to-one when stride > 1,
+// which is why transposed convolution needs output_padding or an explicit output shape.
+//   VALID/explicit: [(out - 1) * stride + effective - before - after, ... + stride - 1] (>= 0)
+//   SAME/causal:    [(out - 1) * stride + 1, out * stride]  (just {0} for out = 0)
+// Throws like Window::make for bad spec values and ShapeError on overflow.
+SizeRange inverse_sizes(std::int64_t output_size, const WindowSpec& spec, std::string_view op,
+                        std::string_view axis);
+
 // "valid", "same", "explicit", "causal".
 std::string_view padding_kind_name(PaddingKind kind);
 

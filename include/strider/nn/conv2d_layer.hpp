@@ -3,10 +3,10 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 
 #include "strider/core/tensor.hpp"
 #include "strider/geometry/conv2d_geometry.hpp"
+#include "strider/nn/filter_layer.hpp"
 #include "strider/ops/activation.hpp"
 
 namespace strider::nn {
@@ -21,22 +21,19 @@ struct Conv2DConfig {
   std::int64_t groups = 1;
   Activation activation = Activation::kLinear;
   bool use_bias = true;
-  std::uint64_t seed = 0;  // seeds the glorot_uniform kernel initializer
+  std::uint64_t seed = 0;  // seeds the glorot_uniform filter initializer
 };
 
-class Conv2D {
+// Filter HWIO [kh, kw, in_channels / groups, filters], bias [filters]; glorot_uniform fans
+// fan_in = kh * kw * in_channels / groups, fan_out = kh * kw * filters.
+// param_count = kh * kw * in_channels / groups * filters (+ filters with use_bias).
+// build, filter, bias, set_weights and param_count: see FilterLayer.
+class Conv2D final : public FilterLayer {
  public:
-  // Throws InvalidArgument for filters, kernel size, strides, dilation or groups < 1 and for
-  // groups that do not divide filters. Unlike Keras, strides > 1 together with dilation > 1 is
-  // accepted (see conv2d()).
+  // Throws InvalidArgument for filters, kernel size, strides, dilation or groups < 1, negative
+  // explicit padding, and groups that do not divide filters. Unlike Keras, strides > 1 together
+  // with dilation > 1 is accepted (see conv2d()).
   explicit Conv2D(const Conv2DConfig& config);
-
-  // Creates the weights for `in_channels` input channels: kernel glorot_uniform, i.e. uniform in
-  // [-limit, limit] with limit = sqrt(6 / (fan_in + fan_out)), fan_in = kh * kw * in_channels /
-  // groups, fan_out = kh * kw * filters (as Keras computes fans from the kernel shape); bias
-  // zeros. Throws ShapeError when groups does not divide in_channels.
-  void build(std::int64_t in_channels);
-  bool built() const { return filter_.has_value(); }
 
   // Builds on first use from the input's channel count. Input NHWC, output NHWC.
   Tensor operator()(const Tensor& input);
@@ -44,23 +41,15 @@ class Conv2D {
   // Output shape for an NHWC input shape, from geometry alone (no data). Throws like conv2d().
   Shape output_shape(const Shape& input_shape) const;
 
-  // kernel_h * kernel_w * in_channels / groups * filters + filters (with use_bias). The layer must
-  // be built (or in_channels given).
-  std::int64_t param_count() const;
-  std::int64_t param_count(std::int64_t in_channels) const;
-
   const Conv2DConfig& config() const { return config_; }
-  const Tensor& filter() const;  // HWIO
-  const Tensor* bias() const { return bias_ ? &*bias_ : nullptr; }
-  // Replaces the weights (shapes must match what build() would make).
-  void set_weights(Tensor filter, std::optional<Tensor> bias);
 
  private:
-  Shape filter_shape(std::int64_t in_channels) const;
+  Shape layout_filter_shape(std::int64_t in_channels) const override;
+  std::int64_t layout_bias_size(std::int64_t) const override { return config_.filters; }
+  std::int64_t layout_in_channels(const Shape& filter_shape) const override;
+  Conv2DParams params() const;
 
   Conv2DConfig config_;
-  std::optional<Tensor> filter_;
-  std::optional<Tensor> bias_;
 };
 
 }  // namespace strider::nn

@@ -31,9 +31,7 @@ struct Conv2DKernel {
 // All Conv2D kernels, best first; the last is the reference.
 std::span<const Conv2DKernel> conv2d_kernels();
 
-// The kernel named `name`, or the first in the list that supports `geometry` when `name` is
-// empty. Throws InvalidArgument for an unknown name or one that does not support the geometry.
-// With STRIDER_VERBOSE=1 it prints the choice and the reason to stderr.
+// See select_kernel() in kernels/select.hpp.
 const Conv2DKernel& select_conv2d_kernel(const Conv2DGeometry& geometry, std::string_view name);
 
 void conv2d_nhwc_reference(const Conv2DProblem& problem);
