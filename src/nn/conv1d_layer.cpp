@@ -1,10 +1,7 @@
 #include "strider/nn/conv1d_layer.hpp"
 
-#include <fmt/format.h>
-
 #include "nn/layer_util.hpp"
 #include "strider/core/checked.hpp"
-#include "strider/core/error.hpp"
 #include "strider/ops/conv1d.hpp"
 
 namespace strider::nn {
@@ -26,10 +23,7 @@ Conv1D::Conv1D(const Conv1DConfig& config)
 }
 
 Shape Conv1D::layout_filter_shape(std::int64_t in_channels) const {
-  if (in_channels % config_.groups != 0) {
-    throw ShapeError(fmt::format("{}: groups ({}) must divide the input channels ({})", kName,
-                                 config_.groups, in_channels));
-  }
+  detail::require_groups_divide_channels(kName, config_.groups, in_channels);
   return {config_.kernel_size, in_channels / config_.groups, config_.filters};
 }
 
@@ -54,7 +48,8 @@ Shape Conv1D::output_shape(const Shape& input_shape) const {
   filter_shape_for_input(input_shape[2]);  // checks the channels against groups or the filter
   const WindowSpec spec{config_.kernel_size, config_.strides, config_.dilation_rate,
                         config_.padding};
-  const Shape output{input_shape[0], Window::make(input_shape[1], spec, kName, "length").output_size(),
+  const Shape output{input_shape[0],
+                     Window::make(input_shape[1], spec, kName, "length").output_size(),
                      config_.filters};
   shape_size(output, "Conv1D output");
   return output;

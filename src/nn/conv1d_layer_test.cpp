@@ -120,8 +120,11 @@ TEST(Conv1DLayer, RejectsBadConfigAndWeights) {
   Conv1DConfig grouped = sequence(PaddingKind::kValid);
   grouped.groups = 2;
   Conv1D layer(grouped);
-  expect_error<ShapeError>([&] { layer.output_shape({1, 10, 5}); },
-                           "Conv1D: groups (2) must divide the input channels (5)");
+  expect_error<ShapeError>(
+      [&] {
+        layer.output_shape({1, 10, 5});
+      },
+      "Conv1D: groups (2) must divide the input channels (5)");
   EXPECT_THROW(layer.output_shape({1, 2, 6}), ShapeError);  // VALID window larger than input
   EXPECT_THROW(layer(Tensor({10, 6})), ShapeError);
   EXPECT_THROW(layer.filter(), InvalidArgument);

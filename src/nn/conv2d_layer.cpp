@@ -1,10 +1,7 @@
 #include "strider/nn/conv2d_layer.hpp"
 
-#include <fmt/format.h>
-
 #include "nn/layer_util.hpp"
 #include "strider/core/checked.hpp"
-#include "strider/core/error.hpp"
 #include "strider/ops/conv2d.hpp"
 
 namespace strider::nn {
@@ -17,19 +14,14 @@ constexpr std::string_view kName = "Conv2D";
 Conv2D::Conv2D(const Conv2DConfig& config)
     : FilterLayer(kName, 4, config.use_bias, config.seed), config_(config) {
   detail::require_positive(kName, "filters", config.filters);
-  detail::require_positive(kName, "kernel_size", config.kernel_size);
-  detail::require_positive(kName, "strides", config.strides);
-  detail::require_positive(kName, "dilation_rate", config.dilation_rate);
-  detail::require_padding(kName, config.padding);
+  detail::require_window(kName, config.kernel_size, config.strides, config.dilation_rate,
+                         config.padding);
   detail::require_positive(kName, "groups", config.groups);
   detail::require_groups_divide_filters(kName, config.groups, config.filters);
 }
 
 Shape Conv2D::layout_filter_shape(std::int64_t in_channels) const {
-  if (in_channels % config_.groups != 0) {
-    throw ShapeError(fmt::format("{}: groups ({}) must divide the input channels ({})", kName,
-                                 config_.groups, in_channels));
-  }
+  detail::require_groups_divide_channels(kName, config_.groups, in_channels);
   return {config_.kernel_size.h, config_.kernel_size.w, in_channels / config_.groups,
           config_.filters};
 }

@@ -13,9 +13,9 @@ constexpr std::string_view kName = "Conv2DTranspose";
 
 void require_output_padding(std::int64_t padding, std::int64_t stride, int axis) {
   if (padding < 0 || padding >= stride) {
-    throw InvalidArgument(fmt::format(
-        "{}: output_padding[{}] must be >= 0 and smaller than strides[{}] ({}), got {}", kName,
-        axis, axis, stride, padding));
+    throw InvalidArgument(
+        fmt::format("{}: output_padding[{}] must be >= 0 and smaller than strides[{}] ({}), got {}",
+                    kName, axis, axis, stride, padding));
   }
 }
 
@@ -24,10 +24,8 @@ void require_output_padding(std::int64_t padding, std::int64_t stride, int axis)
 Conv2DTranspose::Conv2DTranspose(const Conv2DTransposeConfig& config)
     : FilterLayer(kName, 4, config.use_bias, config.seed), config_(config) {
   detail::require_positive(kName, "filters", config.filters);
-  detail::require_positive(kName, "kernel_size", config.kernel_size);
-  detail::require_positive(kName, "strides", config.strides);
-  detail::require_positive(kName, "dilation_rate", config.dilation_rate);
-  detail::require_padding(kName, config.padding);
+  detail::require_window(kName, config.kernel_size, config.strides, config.dilation_rate,
+                         config.padding);
   if (config.output_padding) {
     require_output_padding(config.output_padding->h, config.strides.h, 0);
     require_output_padding(config.output_padding->w, config.strides.w, 1);

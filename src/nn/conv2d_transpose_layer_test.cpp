@@ -125,7 +125,9 @@ TEST(Conv2DTransposeLayer, RejectsBadConfigAndWeights) {
   EXPECT_THROW(layer.filter(), InvalidArgument);
   EXPECT_THROW(layer.param_count(), InvalidArgument);
   expect_error<ShapeError>(
-      [&] { layer.set_weights(Tensor({3, 3, 8, 16}), Tensor({16})); },
+      [&] {
+        layer.set_weights(Tensor({3, 3, 8, 16}), Tensor({16}));
+      },
       "Conv2DTranspose: filter must have shape (3, 3, 16, 16), got (3, 3, 8, 16)");
   EXPECT_THROW(layer.set_weights(Tensor({3, 3, 16, 8}), std::nullopt), ShapeError);
   EXPECT_THROW(layer.set_weights(Tensor({3, 3, 16, 8}), Tensor({8})), ShapeError);

@@ -13,11 +13,9 @@ constexpr std::string_view kName = "DepthwiseConv2D";
 
 DepthwiseConv2D::DepthwiseConv2D(const DepthwiseConv2DConfig& config)
     : FilterLayer(kName, 4, config.use_bias, config.seed), config_(config) {
-  detail::require_positive(kName, "kernel_size", config.kernel_size);
-  detail::require_positive(kName, "strides", config.strides);
+  detail::require_window(kName, config.kernel_size, config.strides, config.dilation_rate,
+                         config.padding);
   detail::require_positive(kName, "depth_multiplier", config.depth_multiplier);
-  detail::require_positive(kName, "dilation_rate", config.dilation_rate);
-  detail::require_padding(kName, config.padding);
 }
 
 Shape DepthwiseConv2D::layout_filter_shape(std::int64_t in_channels) const {
@@ -34,19 +32,13 @@ std::int64_t DepthwiseConv2D::layout_in_channels(const Shape& filter_shape) cons
 
 Tensor DepthwiseConv2D::operator()(const Tensor& input) {
   build_for(input, 4, "NHWC");
-  DepthwiseConv2DOptions options;
-  options.strides = config_.strides;
-  options.dilation = config_.dilation_rate;
-  options.padding = config_.padding;
-  options.activation = config_.activation;
-  return depthwise_conv2d(input, filter(), bias(), options);
+  return depthwise_conv2d(input, filter(), bias(), detail::depthwise_options(config_));
 }
 
 Shape DepthwiseConv2D::output_shape(const Shape& input_shape) const {
   detail::require_rank(kName, input_shape, 4, "NHWC");
-  const Conv2DParams params{config_.strides, config_.dilation_rate, config_.padding, 1};
   return Conv2DGeometry::make_depthwise(input_shape, filter_shape_for_input(input_shape[3]),
-                                        params, kName)
+                                        detail::depthwise_params(config_), kName)
       .output_shape();
 }
 

@@ -108,10 +108,16 @@ TEST(DepthwiseConv2DLayer, RejectsBadConfigAndWeights) {
 
   DepthwiseConv2D layer(depthwise(2));
   EXPECT_THROW(layer.filter(), InvalidArgument);
-  expect_error<ShapeError>([&] { layer.set_weights(Tensor({3, 3, 8, 1}), Tensor({16})); },
-                           "DepthwiseConv2D: filter must have shape (3, 3, 8, 2), got (3, 3, 8, 1)");
-  expect_error<ShapeError>([&] { layer.set_weights(Tensor({3, 3, 8, 2}), Tensor({2})); },
-                           "DepthwiseConv2D: bias must have shape (16,), got (2,)");
+  expect_error<ShapeError>(
+      [&] {
+        layer.set_weights(Tensor({3, 3, 8, 1}), Tensor({16}));
+      },
+      "DepthwiseConv2D: filter must have shape (3, 3, 8, 2), got (3, 3, 8, 1)");
+  expect_error<ShapeError>(
+      [&] {
+        layer.set_weights(Tensor({3, 3, 8, 2}), Tensor({2}));
+      },
+      "DepthwiseConv2D: bias must have shape (16,), got (2,)");
   EXPECT_THROW(layer(Tensor({1, 5, 5})), ShapeError);
   EXPECT_THROW(layer.output_shape({1, 2, 2, 8}), ShapeError);  // VALID window larger than input
   layer.build(8);

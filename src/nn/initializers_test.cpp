@@ -17,11 +17,11 @@ TEST(Initializers, ComputeFansAsKeras) {
   EXPECT_EQ(compute_fans(Shape{}), (Fans{1, 1}));
   EXPECT_EQ(compute_fans(Shape{5}), (Fans{5, 5}));
   EXPECT_EQ(compute_fans(Shape{3, 4}), (Fans{3, 4}));
-  EXPECT_EQ(compute_fans(Shape{3, 5, 7}), (Fans{15, 21}));           // Conv1D [k, in, out]
-  EXPECT_EQ(compute_fans(Shape{3, 3, 8, 16}), (Fans{72, 144}));      // Conv2D HWIO
-  EXPECT_EQ(compute_fans(Shape{3, 3, 16, 8}), (Fans{144, 72}));      // Conv2DTranspose
-  EXPECT_EQ(compute_fans(Shape{1, 1, 16, 32}), (Fans{16, 32}));      // pointwise
-  EXPECT_EQ(compute_fans(Shape{2, 3, 3, 4, 5}), (Fans{72, 90}));     // Conv3D-like
+  EXPECT_EQ(compute_fans(Shape{3, 5, 7}), (Fans{15, 21}));        // Conv1D [k, in, out]
+  EXPECT_EQ(compute_fans(Shape{3, 3, 8, 16}), (Fans{72, 144}));   // Conv2D HWIO
+  EXPECT_EQ(compute_fans(Shape{3, 3, 16, 8}), (Fans{144, 72}));   // Conv2DTranspose
+  EXPECT_EQ(compute_fans(Shape{1, 1, 16, 32}), (Fans{16, 32}));   // pointwise
+  EXPECT_EQ(compute_fans(Shape{2, 3, 3, 4, 5}), (Fans{72, 90}));  // Conv3D-like
   EXPECT_THROW(compute_fans(Shape{3, -1, 2}), ShapeError);
 }
 

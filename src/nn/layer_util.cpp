@@ -10,7 +10,9 @@
 namespace strider::nn::detail {
 
 void require_positive(std::string_view layer, std::string_view what, std::int64_t value) {
-  if (value < 1) throw InvalidArgument(fmt::format("{}: {} must be >= 1, got {}", layer, what, value));
+  if (value < 1) {
+    throw InvalidArgument(fmt::format("{}: {} must be >= 1, got {}", layer, what, value));
+  }
 }
 
 void require_positive(std::string_view layer, std::string_view what, Pair2D value) {
@@ -25,7 +27,11 @@ void require_padding(std::string_view layer, const AxisPadding& padding, std::st
   }
 }
 
-void require_padding(std::string_view layer, const Padding2D& padding) {
+void require_window(std::string_view layer, Pair2D kernel_size, Pair2D strides,
+                    Pair2D dilation_rate, const Padding2D& padding) {
+  require_positive(layer, "kernel_size", kernel_size);
+  require_positive(layer, "strides", strides);
+  require_positive(layer, "dilation_rate", dilation_rate);
   require_padding(layer, padding.height(), "height");
   require_padding(layer, padding.width(), "width");
 }
@@ -35,6 +41,14 @@ void require_groups_divide_filters(std::string_view layer, std::int64_t groups,
   if (filters % groups != 0) {
     throw InvalidArgument(
         fmt::format("{}: groups ({}) must divide filters ({})", layer, groups, filters));
+  }
+}
+
+void require_groups_divide_channels(std::string_view layer, std::int64_t groups,
+                                    std::int64_t in_channels) {
+  if (in_channels % groups != 0) {
+    throw ShapeError(fmt::format("{}: groups ({}) must divide the input channels ({})", layer,
+                                 groups, in_channels));
   }
 }
 
@@ -61,8 +75,8 @@ void require_bias(std::string_view layer, bool use_bias, const std::optional<Ten
                                  format_shape(bias->shape())));
   }
   if (use_bias && !bias) {
-    throw ShapeError(fmt::format("{}: bias of shape ({},) is missing (use_bias is true)", layer,
-                                 size));
+    throw ShapeError(
+        fmt::format("{}: bias of shape ({},) is missing (use_bias is true)", layer, size));
   }
   if (bias) require_shape(layer, "bias", *bias, Shape{size});
 }
@@ -70,8 +84,8 @@ void require_bias(std::string_view layer, bool use_bias, const std::optional<Ten
 void require_built_channels(std::string_view layer, std::int64_t input_channels,
                             std::int64_t built_channels) {
   if (input_channels != built_channels) {
-    throw ShapeError(fmt::format("{}: the input has {} channels, the layer was built for {}",
-                                 layer, input_channels, built_channels));
+    throw ShapeError(fmt::format("{}: the input has {} channels, the layer was built for {}", layer,
+                                 input_channels, built_channels));
   }
 }
 

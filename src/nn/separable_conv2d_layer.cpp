@@ -25,11 +25,9 @@ void require_channels(std::int64_t in_channels) {
 
 SeparableConv2D::SeparableConv2D(const SeparableConv2DConfig& config) : config_(config) {
   detail::require_positive(kName, "filters", config.filters);
-  detail::require_positive(kName, "kernel_size", config.kernel_size);
-  detail::require_positive(kName, "strides", config.strides);
+  detail::require_window(kName, config.kernel_size, config.strides, config.dilation_rate,
+                         config.padding);
   detail::require_positive(kName, "depth_multiplier", config.depth_multiplier);
-  detail::require_positive(kName, "dilation_rate", config.dilation_rate);
-  detail::require_padding(kName, config.padding);
 }
 
 Shape SeparableConv2D::depthwise_filter_shape(std::int64_t in_channels) const {
@@ -89,20 +87,15 @@ void SeparableConv2D::set_weights(Tensor depthwise, Tensor pointwise, std::optio
 Tensor SeparableConv2D::operator()(const Tensor& input) {
   detail::require_rank(kName, input.shape(), 4, "NHWC");
   if (!built()) build(input.dim(3));
-  DepthwiseConv2DOptions options;
-  options.strides = config_.strides;
-  options.dilation = config_.dilation_rate;
-  options.padding = config_.padding;
-  options.activation = config_.activation;
-  return separable_conv2d(input, *depthwise_, *pointwise_, bias(), options);
+  return separable_conv2d(input, *depthwise_, *pointwise_, bias(),
+                          detail::depthwise_options(config_));
 }
 
 Shape SeparableConv2D::output_shape(const Shape& input_shape) const {
   detail::require_rank(kName, input_shape, 4, "NHWC");
   if (built()) detail::require_built_channels(kName, input_shape[3], in_channels_);
-  const Conv2DParams params{config_.strides, config_.dilation_rate, config_.padding, 1};
   Shape output = Conv2DGeometry::make_depthwise(input_shape, depthwise_filter_shape(input_shape[3]),
-                                                params, kName)
+                                                detail::depthwise_params(config_), kName)
                      .output_shape();
   output[3] = config_.filters;
   return output;

@@ -110,7 +110,9 @@ TEST(SeparableConv2DLayer, RejectsBadConfigAndWeights) {
   EXPECT_THROW(layer.depthwise_filter(), InvalidArgument);
   EXPECT_THROW(layer.pointwise_filter(), InvalidArgument);
   expect_error<ShapeError>(
-      [&] { layer.set_weights(Tensor({3, 3, 4, 2}), Tensor({1, 1, 4, 16}), Tensor({16})); },
+      [&] {
+        layer.set_weights(Tensor({3, 3, 4, 2}), Tensor({1, 1, 4, 16}), Tensor({16}));
+      },
       "SeparableConv2D: pointwise filter must have shape (1, 1, 8, 16), got (1, 1, 4, 16)");
   EXPECT_THROW(layer.set_weights(Tensor({3, 3, 4, 1}), Tensor({1, 1, 8, 16}), Tensor({16})),
                ShapeError);

@@ -1,5 +1,6 @@
 #include "strider/ops/depthwise_conv2d.hpp"
 
+#include "kernels/depthwise/depthwise_kernel.hpp"
 #include "ops/bias.hpp"
 #include "strider/ops/conv2d.hpp"
 
@@ -18,14 +19,13 @@ Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor*
   const Conv2DGeometry g =
       Conv2DGeometry::make_depthwise(input.shape(), filter.shape(), grouped_params(options));
   check_bias(bias, g.out_channels, "depthwise_conv2d", "output channels (in * multiplier)");
-  // [kh, kw, C, M] and [kh, kw, 1, C * M] share one memory layout: a grouped conv2d with
-  // groups = C computes exactly the depthwise convolution.
-  Conv2DOptions conv;
-  conv.params = grouped_params(options);
-  conv.params.groups = g.groups;
-  conv.activation = options.activation;
-  conv.kernel = options.kernel;
-  return conv2d(input, filter.reshaped(g.filter_shape()), bias, conv);
+  Tensor output(g.output_shape());
+  const kernels::DepthwiseKernel& kernel = kernels::select_depthwise_kernel(g, options.kernel);
+  if (!output.empty()) {
+    kernel.run({g, input.data(), filter.data(), bias != nullptr ? bias->data() : nullptr,
+                output.data(), options.activation});
+  }
+  return output;
 }
 
 Tensor separable_conv2d(const Tensor& input, const Tensor& depthwise, const Tensor& pointwise,

@@ -1,108 +1,17 @@
 // End-to-end tests of the strider CLI: each runs the real binary, as a user would, and checks the
 // exit status, the output and (for bad input) the one-line error and that no output file appears.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "strider/core/random.hpp"
+#include "cli_fixture.hpp"
 #include "strider/io/atomic_file.hpp"
-#include "strider/io/npy.hpp"
 #include "strider/ops/conv2d.hpp"
 
-namespace strider {
+namespace strider::cli_test {
 namespace {
-
-namespace fs = std::filesystem;
-
-struct Result {
-  int status = -1;
-  std::string out, err;
-};
-
-class Cli : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           (std::string("strider_cli_") + info->name() + "_" + std::to_string(::getpid()));
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  fs::path path(const std::string& name) const { return dir_ / name; }
-
-  static std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
-  // Runs `strider ARGS` (ARGS already shell-quoted where needed) with no standard input.
-  Result run(const std::string& args) const {
-    const fs::path out = dir_ / "stdout.txt", err = dir_ / "stderr.txt";
-    const std::string command = std::string("'") + STRIDER_CLI + "' " + args + " </dev/null >'" +
-                                out.string() + "' 2>'" + err.string() + "'";
-    const int raw = std::system(command.c_str());
-    Result r;
-    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
-    r.out = slurp(out);
-    r.err = slurp(err);
-    return r;
-  }
-
-  // Bad input: exit 2, exactly one line on stderr starting "strider: error: " and containing
-  // every fragment, nothing on stdout, and `output` (if given) not created.
-  void expect_error(const std::string& args, std::initializer_list<std::string> fragments,
-                    const std::string& output = "") const {
-    const Result r = run(args);
-    EXPECT_EQ(r.status, 2) << args << "\n" << r.err;
-    EXPECT_EQ(r.err.rfind("strider: error: ", 0), 0u) << args << "\n" << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << "\n" << r.err;
-    for (const std::string& f : fragments) {
-      EXPECT_NE(r.err.find(f), std::string::npos) << args << "\nmissing '" << f << "' in " << r.err;
-    }
-    EXPECT_TRUE(r.out.empty()) << r.out;
-    if (!output.empty()) {
-      EXPECT_FALSE(fs::exists(path(output))) << args;
-    }
-    for (const auto& entry : fs::directory_iterator(dir_)) {
-      EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos)
-          << "temporary left behind: " << entry.path();
-    }
-  }
-
-  void save(const std::string& name, const Tensor& t) const { io::write_npy(path(name), t); }
-  void save_bytes(const std::string& name, const std::string& bytes) const {
-    std::ofstream(path(name), std::ios::binary) << bytes;
-  }
-
-  // input.npy (N,H,W,C) and filter.npy (KH,KW,C/groups,F) with seeded values.
-  void save_problem(Shape input, Shape filter, std::uint64_t seed = 1) const {
-    Rng rng(seed);
-    Tensor x(std::move(input)), w(std::move(filter));
-    rng.fill_uniform(x.values(), -1, 1);
-    rng.fill_uniform(w.values(), -1, 1);
-    save("x.npy", x);
-    save("w.npy", w);
-  }
-
-  std::string io_args(const std::string& output = "y.npy") const {
-    return "conv --input '" + path("x.npy").string() + "' --filter '" + path("w.npy").string() +
-           "' --output '" + path(output).string() + "'";
-  }
-
-  fs::path dir_;
-};
 
 // A .npy file with a hand-written header dict and `data_bytes` bytes of data.
 std::string npy(const std::string& dict, std::size_t data_bytes, char major = 1) {
@@ -137,13 +46,15 @@ TEST_F(Cli, HelpOnEveryCommand) {
 }
 
 TEST_F(Cli, ShapeTextAndJson) {
-  const Result r = run("shape --input 1,10,10,3 --filters 32 --kernel 3 --strides 2 --padding same");
+  const Result r =
+      run("shape --input 1,10,10,3 --filters 32 --kernel 3 --strides 2 --padding same");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("(1, 5, 5, 32)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("before 0, after 1"), std::string::npos) << r.out;
-  const Result j = run(
-      "shape --json --input 2,13,14,8 --filters 12 --kernel 3,5 --strides 1,2,3,1 --padding 1,2,0,3 "
-      "--dilation 2,1 --groups 4");
+  const Result j =
+      run("shape --json --input 2,13,14,8 --filters 12 --kernel 3,5 --strides 1,2,3,1 --padding "
+          "1,2,0,3 "
+          "--dilation 2,1 --groups 4");
   ASSERT_EQ(j.status, 0) << j.err;
   const auto doc = nlohmann::json::parse(j.out);
   // height: (13 + 3 - 5) / 2 + 1 = 6; width: (14 + 3 - 5) / 3 + 1 = 5
@@ -155,9 +66,7 @@ TEST_F(Cli, ShapeTextAndJson) {
 
 TEST_F(Cli, ConvMatchesTheLibraryInEveryStrideForm) {
   save_problem({2, 9, 8, 4}, {3, 2, 2, 6});
-  Rng rng(3);
-  Tensor b(Shape{6});
-  rng.fill_uniform(b.values(), -1, 1);
+  const Tensor b = random({6}, 3);
   save("b.npy", b);
   Conv2DOptions o;
   o.params.strides = {2, 2};
@@ -165,14 +74,8 @@ TEST_F(Cli, ConvMatchesTheLibraryInEveryStrideForm) {
   o.params.padding = Padding2D::same();
   o.activation = Activation::kRelu;
   const Tensor want = conv2d(io::read_npy(path("x.npy")), io::read_npy(path("w.npy")), &b, o);
-  for (const char* strides : {"2", "2,2", "1,2,2,1"}) {
-    const Result r = run(io_args() + " --bias '" + path("b.npy").string() + "' --strides " +
-                         strides + " --padding SAME --groups 2 --activation relu");
-    ASSERT_EQ(r.status, 0) << r.err;
-    const Tensor got = io::read_npy(path("y.npy"));
-    ASSERT_EQ(got.shape(), want.shape());
-    for (std::int64_t i = 0; i < got.size(); ++i) EXPECT_EQ(got.data()[i], want.data()[i]);
-  }
+  expect_every_stride_form(io_args() + " --bias " + quoted("b.npy"),
+                           "--padding SAME --groups 2 --activation relu", want);
 }
 
 TEST_F(Cli, Float64InputIsAccepted) {
@@ -212,7 +115,7 @@ TEST_F(Cli, BadStridesDilationPadding) {
   expect_error(a + " --activation tanh", {"--activation", "'tanh'"}, "y.npy");
   expect_error(a + " --groups 0", {"--groups", ">= 1"}, "y.npy");
   expect_error(a + " --groups x", {"--groups"}, "y.npy");
-  expect_error(a + " --kernel nope", {"kernel", "'nope'"}, "y.npy");
+  expect_error(a + " --impl nope", {"kernel", "'nope'", "reference"}, "y.npy");
   expect_error(a + " --bogus 1", {"--bogus"}, "y.npy");
 }
 
@@ -229,8 +132,8 @@ TEST_F(Cli, ShapeMismatches) {
   EXPECT_EQ(run(io_args("ok.npy") + " --dilation 2 --padding same").status, 0);  // SAME fits
   save_problem({1, 8, 8, 2}, {3, 3, 2, 4});
   save("b.npy", Tensor(Shape{5}));
-  expect_error(io_args() + " --bias '" + path("b.npy").string() + "'",
-               {"bias", "(4,)", "(5,)"}, "y.npy");
+  expect_error(io_args() + " --bias '" + path("b.npy").string() + "'", {"bias", "(4,)", "(5,)"},
+               "y.npy");
   save("x.npy", Tensor(Shape{8, 8, 2}));
   expect_error(io_args(), {"rank 4", "(8, 8, 2)"}, "y.npy");
 }
@@ -302,4 +205,4 @@ TEST_F(Cli, RequiredArguments) {
 }
 
 }  // namespace
-}  // namespace strider
+}  // namespace strider::cli_test

@@ -21,78 +21,6 @@
 namespace strider::cli {
 namespace {
 
-std::string pair_text(const Pair2D& p) { return fmt::format("({}, {})", p.h, p.w); }
-
-std::string range_text(std::int64_t min, std::int64_t max) {
-  return min == max ? fmt::format("{}", min) : fmt::format("{}..{}", min, max);
-}
-
-// The strides line and keys every windowed op shares; `groups` is conv2d's alone.
-void describe_window(ShapeSummary& s, const Pair2D& strides, const Pair2D& dilation,
-                     const Padding2D& padding, std::string_view extra = "") {
-  s.details.emplace_back("strides",
-                         fmt::format("{}   dilation {}{}   padding {}", pair_text(strides),
-                                     pair_text(dilation), extra, padding.to_string()));
-  s.keys["strides"] = {strides.h, strides.w};
-  s.keys["dilation"] = {dilation.h, dilation.w};
-  s.keys["padding"] = padding.to_string();
-}
-
-ShapeSummary start(std::string op, const Shape& input, const Shape& output, const Window& height,
-                   const Window& width) {
-  ShapeSummary s;
-  s.op = std::move(op);
-  s.input = input;
-  s.output = output;
-  s.set_pads(height, width);
-  return s;
-}
-
-// The output_padding values in [0, stride) that geometry accepts on one axis (the other axis at
-// 0). A stride past kMaxTries would mean as many geometry builds, so only its two ends are asked.
-std::vector<std::int64_t> accepted_output_padding(const Shape& input, const Shape& filter,
-                                                  Conv2DTransposeParams p, const Window& axis,
-                                                  bool is_height) {
-  constexpr std::int64_t kMaxTries = 4096;
-  p.output_size.reset();
-  std::vector<std::int64_t> accepted;
-  for (std::int64_t q = 0; q < axis.stride(); ++q) {
-    if (q == 1 && axis.stride() > kMaxTries) q = axis.stride() - 1;
-    p.output_padding = is_height ? Pair2D{q, 0} : Pair2D{0, q};
-    try {
-      Conv2DTransposeGeometry::make(input, filter, p);
-      accepted.push_back(q);
-    } catch (const Error&) {
-      // Refused: this output_padding gives a size the input cannot reach.
-    }
-  }
-  return accepted;
-}
-
-// "reachable height: 5..6 (output_padding 0..1)   width: ..." and its JSON keys.
-void describe_reachable(ShapeSummary& s, const Shape& input, const Shape& filter,
-                        const Conv2DTransposeParams& p, const Conv2DTransposeGeometry& g) {
-  std::vector<std::string> parts;
-  for (const bool is_height : {true, false}) {
-    const Window& axis = is_height ? g.height : g.width;
-    const char* name = is_height ? "height" : "width";
-    const WindowSpec spec{axis.kernel_size(), axis.stride(), axis.dilation(),
-                          is_height ? p.padding.height() : p.padding.width()};
-    const SizeRange sizes = inverse_sizes(axis.output_size(), spec, "conv2d_transpose", name);
-    const std::vector<std::int64_t> paddings =
-        accepted_output_padding(input, filter, p, axis, is_height);
-    parts.push_back(fmt::format(
-        "{}: {} (output_padding {})", name, sizes.empty() ? "none" : range_text(sizes.min, sizes.max),
-        paddings.empty() ? "none" : range_text(paddings.front(), paddings.back())));
-    s.trailer_keys["reachable_output_sizes"][name] =
-        sizes.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json{sizes.min, sizes.max};
-    s.trailer_keys["reachable_output_padding"][name] =
-        paddings.empty() ? nlohmann::ordered_json()
-                         : nlohmann::ordered_json{paddings.front(), paddings.back()};
-  }
-  s.trailer.emplace_back("reachable", fmt::format("{}", fmt::join(parts, "   ")));
-}
-
 struct ShapeCommand {
   CLI::App* command = nullptr;
   std::string op = "conv", input, kernel, pool;
@@ -131,8 +59,8 @@ struct ShapeCommand {
 
   void run() const {
     const auto& table = ops();
-    const auto entry = std::find_if(table.begin(), table.end(),
-                                    [&](const Op& o) { return o.name == op; });
+    const auto entry =
+        std::find_if(table.begin(), table.end(), [&](const Op& o) { return o.name == op; });
     if (entry == table.end()) {
       std::vector<std::string_view> names;
       for (const Op& o : table) names.push_back(o.name);
@@ -191,10 +119,11 @@ struct ShapeCommand {
           fmt::format("--groups: {} must divide the input channels ({})", p.groups, in[3]));
     }
     const Conv2DGeometry g = Conv2DGeometry::make(in, Shape{k.h, k.w, in[3] / p.groups, f}, p);
-    ShapeSummary s = start("conv2d", g.input_shape(), g.output_shape(), g.height, g.width);
+    ShapeSummary s =
+        ShapeSummary::of("conv2d", g.input_shape(), g.output_shape(), g.height, g.width);
     s.details.emplace_back("filter", format_shape(g.filter_shape()) + "  HWIO");
     s.keys["filter_shape"] = g.filter_shape();
-    describe_window(s, p.strides, p.dilation, p.padding, fmt::format("   groups {}", p.groups));
+    s.add_window(p.strides, p.dilation, p.padding, fmt::format("   groups {}", p.groups));
     s.keys["groups"] = p.groups;
     s.params = g.params(!no_bias);
     s.params_note = params_note(g.params(false), g.out_channels, !no_bias);
@@ -213,11 +142,12 @@ struct ShapeCommand {
     p.strides = window.strides_pair();
     p.padding = window.padding_rule();
     const Pool2DGeometry g = Pool2DGeometry::make(in, p);
-    ShapeSummary s = start("pool2d", g.input_shape(), g.output_shape(), g.height, g.width);
-    s.details = {{"pool", pair_text(p.pool_size)},
-                 {"strides", fmt::format("{}{}   padding {}", pair_text(p.effective_strides()),
-                                         p.strides ? "" : " (the pool size)",
-                                         p.padding.to_string())}};
+    ShapeSummary s =
+        ShapeSummary::of("pool2d", g.input_shape(), g.output_shape(), g.height, g.width);
+    s.details = {
+        {"pool", pair_text(p.pool_size)},
+        {"strides", fmt::format("{}{}   padding {}", pair_text(p.effective_strides()),
+                                p.strides ? "" : " (the pool size)", p.padding.to_string())}};
     s.keys["pool_size"] = {p.pool_size.h, p.pool_size.w};
     s.keys["strides"] = {p.effective_strides().h, p.effective_strides().w};
     s.keys["padding"] = p.padding.to_string();
@@ -233,16 +163,17 @@ struct ShapeCommand {
     const Conv2DTransposeParams p = transpose.params(window, in, filter);
     const Conv2DTransposeGeometry g = Conv2DTransposeGeometry::make(in, filter, p);
     // The pads are the forward window's: the convolution whose gradient this is.
-    ShapeSummary s = start("conv2d_transpose", g.input_shape(), g.output_shape(), g.height, g.width);
+    ShapeSummary s =
+        ShapeSummary::of("conv2d_transpose", g.input_shape(), g.output_shape(), g.height, g.width);
     s.details.emplace_back("filter", format_shape(g.filter_shape()) + "  [kh, kw, out, in]");
     s.keys["filter_shape"] = g.filter_shape();
-    describe_window(s, p.strides, p.dilation, p.padding,
-                    p.output_padding ? "   output_padding " + pair_text(*p.output_padding) : "");
+    s.add_window(p.strides, p.dilation, p.padding,
+                 p.output_padding ? "   output_padding " + pair_text(*p.output_padding) : "");
     if (p.output_padding) s.keys["output_padding"] = {p.output_padding->h, p.output_padding->w};
     s.params = g.params(!no_bias);
     s.params_note = params_note(g.params(false), g.out_channels, !no_bias);
     s.macs = g.macs();
-    describe_reachable(s, in, filter, p, g);
+    s.add_reachable(p, g);
     return s;
   }
 
@@ -252,11 +183,11 @@ struct ShapeCommand {
     const Conv2DParams p = window.params();
     const Shape filter{k.h, k.w, in[3], multiplier()};
     const Conv2DGeometry g = Conv2DGeometry::make_depthwise(in, filter, p, name);
-    s = start(std::string(name), g.input_shape(), g.output_shape(), g.height, g.width);
+    s = ShapeSummary::of(std::string(name), g.input_shape(), g.output_shape(), g.height, g.width);
     s.details.emplace_back(name == "depthwise_conv2d" ? "filter" : "depthwise",
                            format_shape(filter) + "  [kh, kw, in, multiplier]");
     s.keys[name == "depthwise_conv2d" ? "filter_shape" : "depthwise_filter_shape"] = filter;
-    describe_window(s, p.strides, p.dilation, p.padding);
+    s.add_window(p.strides, p.dilation, p.padding);
     return g;
   }
 
@@ -281,10 +212,10 @@ struct ShapeCommand {
     s.keys["pointwise_filter_shape"] = pw.filter_shape();
     s.output = pw.output_shape();
     s.params = checked_add(dw.params(false), pw.params(!no_bias), "separable_conv2d: parameters");
-    s.params_note = fmt::format(
-        "(depthwise {} + pointwise {} weights{})", format_count(dw.params(false)),
-        format_count(pw.params(false)),
-        no_bias ? "" : fmt::format(" + {} biases", format_count(pw.out_channels)));
+    s.params_note =
+        fmt::format("(depthwise {} + pointwise {} weights{})", format_count(dw.params(false)),
+                    format_count(pw.params(false)),
+                    no_bias ? "" : fmt::format(" + {} biases", format_count(pw.out_channels)));
     s.macs = checked_add(dw.macs(), pw.macs(), "separable_conv2d: MACs");
     s.macs_note = fmt::format("(depthwise {} + pointwise {})", format_count(dw.macs()),
                               format_count(pw.macs()));

@@ -11,6 +11,7 @@ void add_conv_transpose_command(CLI::App& app);
 void add_depthwise_command(CLI::App& app);
 void add_pool_command(CLI::App& app);
 void add_shape_command(CLI::App& app);
+void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
 
 }  // namespace strider::cli

@@ -27,8 +27,8 @@ Pair2D parse_positive_pair(const std::string& text, const char* option) {
 Shape parse_nhwc(const std::string& text, const char* option) {
   Shape shape = parse_int_list(text, option);
   if (shape.size() != 4) {
-    throw InvalidArgument(fmt::format("{}: expected N,H,W,C (4 integers), got {}: '{}'", option,
-                                      shape.size(), text));
+    throw InvalidArgument(
+        fmt::format("{}: expected N,H,W,C (4 integers), got {}: '{}'", option, shape.size(), text));
   }
   return shape;
 }
@@ -38,15 +38,18 @@ void FileArgs::add_to(CLI::App& command, const char* filter_layout, const char* 
   if (filter_layout != nullptr) {
     command.add_option("--filter", filter, fmt::format("Filter, {} (.npy)", filter_layout))
         ->required();
-    command.add_option("--bias", bias, fmt::format("Bias of length {} (.npy), optional",
-                                                   bias_length));
+    command
+        .add_option("--bias", bias, fmt::format("Bias of length {} (.npy), optional", bias_length))
+        ->check(kNotEmpty);
     command.add_option("--activation", activation, "linear | relu")->capture_default_str();
   }
   command.add_option("--output", output, "Where to write the output, NHWC float32 (.npy)")
       ->required();
 }
 
-Activation FileArgs::activation_kind() const { return parse_activation(activation, "--activation"); }
+Activation FileArgs::activation_kind() const {
+  return parse_activation(activation, "--activation");
+}
 
 Tensor FileArgs::read_input() const { return io::read_npy(input); }
 
@@ -59,14 +62,16 @@ Operands FileArgs::read() const {
 void FileArgs::write(const Tensor& output_tensor) const { io::write_npy(output, output_tensor); }
 
 void add_kernel_option(CLI::App& command, std::string& kernel) {
-  command.add_option("--kernel", kernel,
-                     "Force a compute kernel by name (default: the best that supports the problem)");
+  command.add_option(
+      "--impl", kernel,
+      "Force a compute kernel by name (default: the best that supports the problem)");
 }
 
 void ConvArgs::add_to(CLI::App& command, const Accepts& accepts) {
-  command.add_option(
-      "--strides", strides,
-      fmt::format("Window step: s | sh,sw | 1,sh,sw,1 (default: {})", accepts.strides_default))
+  command
+      .add_option(
+          "--strides", strides,
+          fmt::format("Window step: s | sh,sw | 1,sh,sw,1 (default: {})", accepts.strides_default))
       ->check(kNotEmpty);
   command.add_option("--padding", padding, accepts.padding)->capture_default_str();
   if (accepts.dilation) {
@@ -74,7 +79,8 @@ void ConvArgs::add_to(CLI::App& command, const Accepts& accepts) {
         ->capture_default_str();
   }
   if (accepts.groups) {
-    command.add_option("--groups", groups, "Channel groups; must divide input channels and filters")
+    command
+        .add_option("--groups", groups, "Channel groups; must divide input channels and filters")
         ->capture_default_str();
   }
 }
@@ -97,11 +103,13 @@ Conv2DParams ConvArgs::params() const {
 }
 
 void TransposeArgs::add_to(CLI::App& command) {
-  command.add_option("--output-padding", output_padding,
-                     "Extra rows/columns at the bottom/right: p | ph,pw, each in [0, stride)")
+  command
+      .add_option("--output-padding", output_padding,
+                  "Extra rows/columns at the bottom/right: p | ph,pw, each in [0, stride)")
       ->check(kNotEmpty);
-  command.add_option("--output-shape", output_shape,
-                     "Output shape N,H,W,C (tf.nn.conv2d_transpose's output_shape)")
+  command
+      .add_option("--output-shape", output_shape,
+                  "Output shape N,H,W,C (tf.nn.conv2d_transpose's output_shape)")
       ->check(kNotEmpty);
 }
 
@@ -117,8 +125,9 @@ Conv2DTransposeParams TransposeArgs::params(const ConvArgs& window,
     // Negative values and values >= the stride are geometry's to reject: it names the stride.
     const std::vector<std::int64_t> values = parse_int_list(output_padding, "--output-padding");
     if (values.size() > 2) {
-      throw InvalidArgument(fmt::format("--output-padding: expected p or ph,pw, got {} values: '{}'",
-                                        values.size(), output_padding));
+      throw InvalidArgument(
+          fmt::format("--output-padding: expected p or ph,pw, got {} values: '{}'", values.size(),
+                      output_padding));
     }
     p.output_padding = pair_from_list(values, "--output-padding");
   }
@@ -126,13 +135,14 @@ Conv2DTransposeParams TransposeArgs::params(const ConvArgs& window,
     const Shape shape = parse_nhwc(output_shape, "--output-shape");
     const bool ranks_fit = input_shape.size() == 4 && filter_shape.size() == 4;
     if (ranks_fit && shape[0] != input_shape[0]) {
-      throw ShapeError(fmt::format("--output-shape: N ({}) must equal the input batch ({}), got '{}'",
-                                   shape[0], input_shape[0], output_shape));
+      throw ShapeError(
+          fmt::format("--output-shape: N ({}) must equal the input batch ({}), got '{}'", shape[0],
+                      input_shape[0], output_shape));
     }
     if (ranks_fit && shape[3] != filter_shape[2]) {
       throw ShapeError(fmt::format(
-          "--output-shape: C ({}) must equal the filter's out-channels ({}, filter [kh, kw, out, "
-          "in]), got '{}'",
+          "--output-shape: C ({}) must equal out-channels ({}), the filter's third dimension "
+          "[kh, kw, out, in]; got '{}'",
           shape[3], filter_shape[2], output_shape));
     }
     p.output_size = Pair2D{shape[1], shape[2]};

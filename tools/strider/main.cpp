@@ -2,8 +2,8 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <new>
 #include <string>
 #include <vector>
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   strider::cli::add_depthwise_command(app);
   strider::cli::add_pool_command(app);
   strider::cli::add_shape_command(app);
+  strider::cli::add_bench_command(app);
   try {
     // CLI11 would report a mistyped command as a missing one; name it instead.
     std::vector<std::string> names;

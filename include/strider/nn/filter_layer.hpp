@@ -3,6 +3,7 @@
 // initializers, the weights, set_weights with shape checks, and the parameter count.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>

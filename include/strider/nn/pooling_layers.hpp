@@ -44,8 +44,7 @@ class MaxPooling2D : public Pooling2D {
 
 class AveragePooling2D : public Pooling2D {
  public:
-  explicit AveragePooling2D(const Pooling2DConfig& config = {})
-      : Pooling2D(PoolOp::kAvg, config) {}
+  explicit AveragePooling2D(const Pooling2DConfig& config = {}) : Pooling2D(PoolOp::kAvg, config) {}
 };
 
 // Pooling over the whole height and width, Keras's keepdims=False: [N, H, W, C] -> [N, C].

@@ -1,6 +1,9 @@
 // Conv2D forward, TensorFlow-exact: tf.nn.conv2d plus Keras's bias and activation.
 #pragma once
 
+#include <memory>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "strider/core/tensor.hpp"
@@ -26,5 +29,32 @@ struct Conv2DOptions {
 // is not rank 1 of length F.
 Tensor conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
               const Conv2DOptions& options = {});
+
+// A Conv2D whose filter is prepared once and applied to many inputs: fast kernels rearrange
+// ("pack") the filter for their register tiles, and a plan packs it once per kernel instead of
+// on every call. Layers hold one. Copies share the packed filters; run() is thread-safe.
+class Conv2DPlan {
+ public:
+  // Copies the filter (HWIO) and bias. Throws ShapeError for a filter that is not rank 4 or a bias
+  // that is not [F]; the rest is checked per input by run().
+  Conv2DPlan(const Tensor& filter, const Tensor* bias, const Conv2DOptions& options = {});
+
+  // conv2d(input, filter, bias, options), the same numbers.
+  Tensor run(const Tensor& input) const;
+  // The kernel run() picks for inputs of this shape (throws like run() on a bad shape).
+  std::string_view kernel_name(const Shape& input_shape) const;
+
+  const Tensor& filter() const { return filter_; }
+  const Tensor* bias() const { return bias_ ? &*bias_ : nullptr; }
+
+ private:
+  struct Cache;
+  Tensor filter_;
+  std::optional<Tensor> bias_;
+  Conv2DParams params_;
+  Activation activation_;
+  std::string kernel_;
+  std::shared_ptr<Cache> cache_;
+};
 
 }  // namespace strider

@@ -2,6 +2,7 @@
 // and benchmarks (best first, the reference last: it supports everything).
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -10,12 +11,14 @@
 
 namespace strider::kernels {
 
-// Pointers into dense NHWC input, HWIO filter, [F] bias (may be null) and NHWC output, with the
-// geometry already validated: kernels assume it and check nothing.
+// Pointers into dense NHWC input, HWIO filter, the kernel's packed filter (null for kernels
+// without a pack step), [F] bias (may be null) and NHWC output, with the geometry already
+// validated: kernels assume it and check nothing.
 struct Conv2DProblem {
   const Conv2DGeometry& geometry;
   const float* input;
   const float* filter;
+  const float* packed;
   const float* bias;
   float* output;
   Activation activation;
@@ -23,9 +26,13 @@ struct Conv2DProblem {
 
 struct Conv2DKernel {
   std::string_view name;
-  // Whether this kernel handles the geometry on this CPU; the reason goes to STRIDER_VERBOSE.
+  // Whether this kernel handles the geometry on this CPU.
   bool (*supports)(const Conv2DGeometry& geometry);
   void (*run)(const Conv2DProblem& problem);
+  // Optional: the filter rearranged for this kernel, once per layer. The packed form depends on
+  // the filter shape and groups only, never on the input size.
+  std::int64_t (*packed_size)(const Conv2DGeometry& geometry) = nullptr;
+  void (*pack)(const Conv2DGeometry& geometry, const float* filter, float* packed) = nullptr;
 };
 
 // All Conv2D kernels, best first; the last is the reference.

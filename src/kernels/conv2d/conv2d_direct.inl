@@ -1,0 +1,218 @@
+// The direct Conv2D kernel, written once over an ISA's vector traits and compiled per ISA
+// (conv2d_direct_avx512.cpp, conv2d_direct_avx2.cpp, conv2d_direct_generic.cpp, each between its
+// ISA's STRIDER_ISA_BEGIN/END, see kernels/isa_target.hpp). Output channels are the vector lanes; a register tile holds R output pixels of one
+// row times NV vectors of channels, and every tap broadcasts one input value into NV FMAs.
+// Strides and dilation only change the pointer steps, so every stride runs at the same speed per
+// MAC. Windows come from geometry: the row taps from Window::valid_taps, and the columns whose
+// taps all land inside the input (the interior, where multi-pixel tiles run) likewise.
+//
+// Packed filter layout, per group g and channel block b of FB = NV * lanes output channels:
+//   packed[(((g * blocks + b) * KH + kh) * KW + kw) * Cg + c) * FB + j]
+//     = filter[kh, kw, c, g * Fg + b * FB + j]   (0 past Fg)
+// This file has no include guard on purpose: each ISA translation unit includes it once.
+
+// The including file has already included <algorithm>, <vector> and conv2d_direct.hpp, before
+// its ISA region began.
+
+namespace strider::kernels {
+namespace STRIDER_ISA_NAMESPACE {
+
+using V = Isa::V;
+constexpr std::int64_t kLanes = Isa::kLanes;
+
+struct Shape2 {
+  std::int64_t vectors;  // NV
+  std::int64_t pixels;   // R
+};
+
+// Fewer output channels per group -> fewer vectors per tile and more pixels, to keep about
+// Isa::kAccumulators independent FMAs in flight.
+Shape2 tile_shape(std::int64_t channels_per_group) {
+  std::int64_t nv = Isa::kMaxVectors;
+  while (nv > 1 && (nv - 1) * kLanes >= channels_per_group) --nv;
+  return {nv, Isa::kAccumulators / nv};
+}
+
+struct Context {
+  const Conv2DGeometry* g;
+  std::int64_t in_h, in_w, c_all, out_h, out_w, f_all, kh_size, kw_size, cg, fg;
+  std::int64_t sh, sw, dh, dw, pad_top, pad_left, blocks, fb;
+  const float* input;
+  const float* packed;
+  const float* bias;  // padded: [groups * blocks * FB]
+  float* output;
+  Activation activation;
+};
+
+template <int NV, int R>
+void tile(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow0, TapRange th,
+          TapRange tw, std::int64_t group, std::int64_t block) {
+  V acc[R][NV];
+  for (int r = 0; r < R; ++r) {
+    for (int v = 0; v < NV; ++v) acc[r][v] = Isa::zero();
+  }
+  const std::int64_t fb = NV * kLanes;
+  const float* w_block = c.packed + (group * c.blocks + block) * c.kh_size * c.kw_size * c.cg * fb;
+  const std::int64_t x_step = c.sw * c.c_all;
+  for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+    const std::int64_t ih = oh * c.sh - c.pad_top + kh * c.dh;
+    const float* x_row = c.input + (n * c.in_h + ih) * c.in_w * c.c_all + group * c.cg;
+    for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
+      const float* x = x_row + (ow0 * c.sw - c.pad_left + kw * c.dw) * c.c_all;
+      const float* w = w_block + (kh * c.kw_size + kw) * c.cg * fb;
+      for (std::int64_t ci = 0; ci < c.cg; ++ci) {
+        V wv[NV];
+        for (int v = 0; v < NV; ++v) wv[v] = Isa::load(w + ci * fb + v * kLanes);
+        for (int r = 0; r < R; ++r) {
+          const V b = Isa::broadcast(x + r * x_step + ci);
+          for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fmadd(b, wv[v], acc[r][v]);
+        }
+      }
+    }
+  }
+  const std::int64_t f0 = group * c.fg + block * fb;
+  const float* bias = c.bias + (group * c.blocks + block) * fb;
+  for (int r = 0; r < R; ++r) {
+    float* out = c.output + ((n * c.out_h + oh) * c.out_w + ow0 + r) * c.f_all + f0;
+    for (int v = 0; v < NV; ++v) {
+      const std::int64_t count = std::min<std::int64_t>(kLanes, c.fg - block * fb - v * kLanes);
+      if (count <= 0) break;
+      V y = Isa::add(acc[r][v], Isa::load(bias + v * kLanes));
+      if (c.activation == Activation::kRelu) y = Isa::relu(y);
+      Isa::store(out + v * kLanes, y, count);
+    }
+  }
+}
+
+// Interior columns [ow, end) in tiles of R pixels, the rest in tiles of R/2, R/4, ..., 1.
+template <int NV, int R>
+void interior(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow, std::int64_t end,
+              TapRange th, std::int64_t group, std::int64_t block) {
+  const TapRange all{0, c.kw_size};
+  for (; ow + R <= end; ow += R) tile<NV, R>(c, n, oh, ow, th, all, group, block);
+  if constexpr (R > 1) interior<NV, R / 2>(c, n, oh, ow, end, th, group, block);
+}
+
+// One output row of one channel block: border columns one pixel at a time with their own tap
+// ranges, the interior in tiles whose taps are all inside.
+template <int NV, int R>
+void row(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t group, std::int64_t block,
+         std::int64_t interior_begin, std::int64_t interior_end) {
+  const TapRange th = c.g->height.valid_taps(oh);
+  for (std::int64_t ow = 0; ow < interior_begin; ++ow) {
+    tile<NV, 1>(c, n, oh, ow, th, c.g->width.valid_taps(ow), group, block);
+  }
+  interior<NV, R>(c, n, oh, interior_begin, interior_end, th, group, block);
+  for (std::int64_t ow = interior_end; ow < c.out_w; ++ow) {
+    tile<NV, 1>(c, n, oh, ow, th, c.g->width.valid_taps(ow), group, block);
+  }
+}
+
+template <int NV>
+void run_rows(const Context& c) {
+  constexpr int R = static_cast<int>(Isa::kAccumulators / NV);
+  // The interior: columns whose every tap lands inside the input (a contiguous range).
+  std::int64_t begin = c.out_w, end = c.out_w;
+  for (std::int64_t ow = 0; ow < c.out_w; ++ow) {
+    if (c.g->width.valid_taps(ow).size() == c.kw_size) {
+      if (begin == c.out_w) begin = ow;
+      end = ow + 1;
+    }
+  }
+  if (begin == c.out_w) end = begin;
+  const std::int64_t rows = c.g->batch * c.out_h;
+  const std::int64_t units = c.g->groups * c.blocks;
+  const bool threaded = c.g->macs() >= kParallelMacs;
+#pragma omp parallel for collapse(2) schedule(static) if (threaded)
+  for (std::int64_t nr = 0; nr < rows; ++nr) {
+    for (std::int64_t u = 0; u < units; ++u) {
+      row<NV, R>(c, nr / c.out_h, nr % c.out_h, u / c.blocks, u % c.blocks, begin, end);
+    }
+  }
+}
+
+}  // namespace STRIDER_ISA_NAMESPACE
+
+std::int64_t STRIDER_ISA_FUNCTION(packed_size)(const Conv2DGeometry& g) {
+  using namespace STRIDER_ISA_NAMESPACE;
+  const std::int64_t fb = tile_shape(g.out_channels_per_group()).vectors * kLanes;
+  const std::int64_t blocks = (g.out_channels_per_group() + fb - 1) / fb;
+  return g.groups * blocks * g.height.kernel_size() * g.width.kernel_size() *
+         g.in_channels_per_group() * fb;
+}
+
+void STRIDER_ISA_FUNCTION(pack)(const Conv2DGeometry& g, const float* filter, float* packed) {
+  using namespace STRIDER_ISA_NAMESPACE;
+  const std::int64_t fg = g.out_channels_per_group(), cg = g.in_channels_per_group();
+  const std::int64_t fb = tile_shape(fg).vectors * kLanes;
+  const std::int64_t blocks = (fg + fb - 1) / fb;
+  const std::int64_t taps = g.height.kernel_size() * g.width.kernel_size();
+  float* p = packed;
+  for (std::int64_t group = 0; group < g.groups; ++group) {
+    for (std::int64_t b = 0; b < blocks; ++b) {
+      for (std::int64_t t = 0; t < taps; ++t) {
+        for (std::int64_t ci = 0; ci < cg; ++ci) {
+          for (std::int64_t j = 0; j < fb; ++j) {
+            const std::int64_t f = b * fb + j;
+            *p++ = f < fg ? filter[(t * cg + ci) * g.out_channels + group * fg + f] : 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
+  using namespace STRIDER_ISA_NAMESPACE;
+  const Conv2DGeometry& g = p.geometry;
+  const Shape2 shape = tile_shape(g.out_channels_per_group());
+  Context c;
+  c.g = &g;
+  c.in_h = g.height.input_size();
+  c.in_w = g.width.input_size();
+  c.c_all = g.in_channels;
+  c.out_h = g.height.output_size();
+  c.out_w = g.width.output_size();
+  c.f_all = g.out_channels;
+  c.kh_size = g.height.kernel_size();
+  c.kw_size = g.width.kernel_size();
+  c.cg = g.in_channels_per_group();
+  c.fg = g.out_channels_per_group();
+  c.sh = g.height.stride();
+  c.sw = g.width.stride();
+  c.dh = g.height.dilation();
+  c.dw = g.width.dilation();
+  c.pad_top = g.height.pad_before();
+  c.pad_left = g.width.pad_before();
+  c.fb = shape.vectors * kLanes;
+  c.blocks = (c.fg + c.fb - 1) / c.fb;
+  std::vector<float> bias(static_cast<std::size_t>(g.groups * c.blocks * c.fb), 0.0f);
+  if (p.bias != nullptr) {
+    for (std::int64_t group = 0; group < g.groups; ++group) {
+      for (std::int64_t f = 0; f < c.fg; ++f) {
+        bias[static_cast<std::size_t>(group * c.blocks * c.fb + f)] = p.bias[group * c.fg + f];
+      }
+    }
+  }
+  c.input = p.input;
+  c.packed = p.packed;
+  c.bias = bias.data();
+  c.output = p.output;
+  c.activation = p.activation;
+  switch (shape.vectors) {
+    case 1:
+      run_rows<1>(c);
+      break;
+    case 2:
+      run_rows<2>(c);
+      break;
+    case 3:
+      run_rows<3>(c);
+      break;
+    default:
+      run_rows<4>(c);
+      break;
+  }
+}
+
+}  // namespace strider::kernels

@@ -1,0 +1,41 @@
+// The depthwise Conv2D kernel family: contract, list (best first, reference last) and entry
+// points. A depthwise convolution moves about one FLOP per byte, so its kernels vectorise over
+// channels and stream the input once; the reference is the grouped conv2d reference.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "strider/geometry/conv2d_geometry.hpp"
+#include "kernels/conv2d/conv2d_direct.hpp"
+#include "strider/ops/activation.hpp"
+
+namespace strider::kernels {
+
+// geometry: Conv2DGeometry::make_depthwise (groups = C, out_channels = C * M). input NHWC,
+// filter [kh, kw, C, M], bias [C * M] or null, output NHWC; everything validated.
+struct DepthwiseProblem {
+  const Conv2DGeometry& geometry;
+  const float* input;
+  const float* filter;
+  const float* bias;
+  float* output;
+  Activation activation;
+};
+
+struct DepthwiseKernel {
+  std::string_view name;
+  bool (*supports)(const Conv2DGeometry& geometry);
+  void (*run)(const DepthwiseProblem& problem);
+};
+
+std::span<const DepthwiseKernel> depthwise_kernels();
+const DepthwiseKernel& select_depthwise_kernel(const Conv2DGeometry& geometry,
+                                               std::string_view name);
+
+void depthwise_nhwc_direct_avx512(const DepthwiseProblem& problem);
+void depthwise_nhwc_direct_avx2(const DepthwiseProblem& problem);
+void depthwise_nhwc_reference(const DepthwiseProblem& problem);
+
+}  // namespace strider::kernels

@@ -1,0 +1,65 @@
+// Every depthwise kernel in the list that this CPU can run, against the reference, over a sweep:
+// odd and even extents, unequal strides 1-4, dilation, SAME/VALID/explicit padding, batch 1-3,
+// multipliers 1-3 and channel counts that are not multiples of the vector width.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "kernels/depthwise/depthwise_kernel.hpp"
+#include "strider/core/error.hpp"
+#include "strider/core/random.hpp"
+#include "strider/ops/depthwise_conv2d.hpp"
+
+namespace strider::kernels {
+namespace {
+
+TEST(DepthwiseKernels, MatchTheReferenceOverARandomSweep) {
+  Rng rng(11);
+  auto pick = [&](std::int64_t lo, std::int64_t hi) {
+    return lo + static_cast<std::int64_t>(rng.uniform() * static_cast<double>(hi - lo + 1));
+  };
+  int checked = 0;
+  while (checked < 300) {
+    const Shape in{pick(1, 3), pick(1, 17), pick(1, 17), pick(1, 70)};
+    const Shape f{pick(1, 5), pick(1, 5), in[3], pick(0, 2) == 0 ? pick(2, 3) : 1};
+    DepthwiseConv2DOptions o;
+    o.strides = {pick(1, 4), pick(1, 4)};
+    o.dilation = {pick(1, 2), pick(1, 2)};
+    const std::int64_t mode = pick(0, 2);
+    o.padding = mode == 0   ? Padding2D::valid()
+                : mode == 1 ? Padding2D::same()
+                            : Padding2D::explicit_pads(pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2));
+    o.activation = pick(0, 1) == 0 ? Activation::kRelu : Activation::kLinear;
+    Conv2DGeometry g;
+    try {
+      g = Conv2DGeometry::make_depthwise(in, f, {o.strides, o.dilation, o.padding, 1});
+    } catch (const Error&) {
+      continue;
+    }
+    Tensor x(in), w(f), b(Shape{in[3] * f[3]});
+    for (Tensor* t : {&x, &w, &b}) rng.fill_uniform(t->values(), -1, 1);
+    o.kernel = "reference";
+    const Tensor want = depthwise_conv2d(x, w, &b, o);
+    for (const DepthwiseKernel& k : depthwise_kernels()) {
+      if (!k.supports(g) || k.name == "reference") continue;
+      o.kernel = k.name;
+      const Tensor got = depthwise_conv2d(x, w, &b, o);
+      ASSERT_EQ(got.shape(), want.shape());
+      for (std::int64_t i = 0; i < got.size(); ++i) {
+        // At most 25 products of |x|, |w| <= 1 plus a bias: 1e-4 relative to 26 bounds it.
+        ASSERT_NEAR(got.data()[i], want.data()[i], 1e-4 * 26)
+            << k.name << " input " << format_shape(in) << " filter " << format_shape(f)
+            << " strides " << o.strides.h << "," << o.strides.w << " dilation " << o.dilation.h
+            << "," << o.dilation.w << " padding " << o.padding.to_string();
+      }
+    }
+    ++checked;
+  }
+}
+
+TEST(DepthwiseKernels, TheListEndsWithTheReference) {
+  EXPECT_EQ(depthwise_kernels().back().name, "reference");
+}
+
+}  // namespace
+}  // namespace strider::kernels

@@ -1,0 +1,33 @@
+// Vector traits for AVX-512F kernels: 16 float lanes, 32 zmm registers. Include only inside an
+// STRIDER_ISA_BEGIN_AVX512 region (kernels/isa_target.hpp), after every other header.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cstdint>
+
+namespace strider::kernels::simd {
+
+struct Avx512 {
+  using V = __m512;
+  static constexpr std::int64_t kLanes = 16;
+  static constexpr std::int64_t kMaxVectors = 4;     // conv tiles: up to 4 x 6 accumulators
+  static constexpr std::int64_t kAccumulators = 24;
+  static V zero() { return _mm512_setzero_ps(); }
+  static V load(const float* p) { return _mm512_loadu_ps(p); }
+  static V broadcast(const float* p) { return _mm512_broadcastss_ps(_mm_load_ss(p)); }
+  static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  static V relu(V a) { return _mm512_max_ps(a, _mm512_setzero_ps()); }
+  static __mmask16 mask(std::int64_t count) {
+    return static_cast<__mmask16>((1u << count) - 1u);
+  }
+  static V load(const float* p, std::int64_t count) {
+    return _mm512_maskz_loadu_ps(mask(count), p);
+  }
+  static void store(float* p, V v, std::int64_t count) {
+    _mm512_mask_storeu_ps(p, mask(count), v);
+  }
+};
+
+}  // namespace strider::kernels::simd
