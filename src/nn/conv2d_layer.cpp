@@ -36,10 +36,14 @@ Conv2DParams Conv2D::params() const {
 
 Tensor Conv2D::operator()(const Tensor& input) {
   build_for(input, 4, "NHWC");
-  Conv2DOptions options;
-  options.params = params();
-  options.activation = config_.activation;
-  return conv2d(input, filter(), bias(), options);
+  if (!plan_ || plan_version_ != weights_version()) {
+    Conv2DOptions options;
+    options.params = params();
+    options.activation = config_.activation;
+    plan_ = std::make_shared<const Conv2DPlan>(filter(), bias(), options);
+    plan_version_ = weights_version();
+  }
+  return plan_->run(input);
 }
 
 Shape Conv2D::output_shape(const Shape& input_shape) const {

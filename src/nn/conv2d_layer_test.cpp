@@ -96,3 +96,27 @@ TEST(Conv2DLayer, WeightsKeepTheBuiltChannelCount) {
 
 }  // namespace
 }  // namespace strider::nn
+
+namespace strider::nn {
+namespace {
+
+// The layer packs its filter once per set of weights; new weights must not run the old pack.
+TEST(Conv2DLayer, NewWeightsReplaceThePackedFilter) {
+  Conv2DConfig c;
+  c.filters = 3;
+  c.kernel_size = {1, 1};
+  Conv2D layer(c);
+  Tensor x({1, 2, 2, 1});
+  for (float& v : x.values()) v = 1.0f;
+  layer(x);
+  Tensor w({1, 1, 1, 3});
+  for (float& v : w.values()) v = 2.0f;
+  layer.set_weights(w, Tensor({3}));
+  EXPECT_EQ(layer(x).at(0, 1, 1, 2), 2.0f);
+  for (float& v : w.values()) v = 5.0f;
+  layer.set_weights(w, Tensor({3}));
+  EXPECT_EQ(layer(x).at(0, 1, 1, 2), 5.0f);
+}
+
+}  // namespace
+}  // namespace strider::nn

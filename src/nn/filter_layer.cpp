@@ -27,6 +27,7 @@ void FilterLayer::build(std::int64_t in_channels) {
   bias_ = detail::zero_bias(use_bias_, layout_bias_size(in_channels));
   filter_ = std::move(filter);
   in_channels_ = in_channels;
+  ++weights_version_;
 }
 
 std::int64_t FilterLayer::param_count(std::int64_t in_channels) const {
@@ -53,6 +54,7 @@ void FilterLayer::set_weights(Tensor filter, std::optional<Tensor> bias) {
   filter_ = std::move(filter);
   bias_ = std::move(bias);
   in_channels_ = in_channels;
+  ++weights_version_;
 }
 
 void FilterLayer::build_for(const Tensor& input, std::size_t rank, std::string_view layout) {

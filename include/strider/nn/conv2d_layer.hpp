@@ -3,9 +3,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "strider/core/tensor.hpp"
 #include "strider/geometry/conv2d_geometry.hpp"
+#include "strider/ops/conv2d.hpp"
 #include "strider/nn/filter_layer.hpp"
 #include "strider/ops/activation.hpp"
 
@@ -50,6 +52,9 @@ class Conv2D final : public FilterLayer {
   Conv2DParams params() const;
 
   Conv2DConfig config_;
+  // The filter packed for the fast kernels once per set of weights, not on every call.
+  std::shared_ptr<const Conv2DPlan> plan_;
+  std::uint64_t plan_version_ = 0;
 };
 
 }  // namespace strider::nn

@@ -51,6 +51,9 @@ class FilterLayer {
   ~FilterLayer() = default;
 
   std::string_view name() const { return name_; }
+  // Changes whenever build() or set_weights() replaces the weights, so that derived layers know
+  // when state prepared from them (a packed filter) is stale.
+  std::uint64_t weights_version() const { return weights_version_; }
   // Checks that `input` has `rank` dimensions (ShapeError naming `layout`), then builds the layer
   // from its last (channel) axis if it is not built yet.
   void build_for(const Tensor& input, std::size_t rank, std::string_view layout);
@@ -72,6 +75,7 @@ class FilterLayer {
   std::int64_t in_channels_ = 0;
   std::optional<Tensor> filter_;
   std::optional<Tensor> bias_;
+  std::uint64_t weights_version_ = 0;
 };
 
 }  // namespace strider::nn
