@@ -27,6 +27,8 @@ struct Pool2DKernel {
 std::span<const Pool2DKernel> pool2d_kernels();
 const Pool2DKernel& select_pool2d_kernel(const Pool2DGeometry& geometry, std::string_view name);
 
+void pool2d_nhwc_direct_avx512(const Pool2DProblem& problem);
+void pool2d_nhwc_direct_avx2(const Pool2DProblem& problem);
 void pool2d_nhwc_reference(const Pool2DProblem& problem);
 
 }  // namespace strider::kernels

@@ -19,6 +19,14 @@ struct Avx2 {
   static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static V relu(V a) { return _mm256_max_ps(a, _mm256_setzero_ps()); }
+  static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V broadcast_value(float x) { return _mm256_set1_ps(x); }
+  // max that is NaN when either side is: maxps returns its second operand (a) when either is
+  // NaN, and the blend takes b where b is NaN.
+  static V max_nan(V a, V b) {
+    const V m = _mm256_max_ps(b, a);  // a when either is NaN
+    return _mm256_blendv_ps(m, b, _mm256_cmp_ps(b, b, _CMP_UNORD_Q));
+  }
   static __m256i mask(std::int64_t count) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
                               _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));

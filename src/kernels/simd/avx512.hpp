@@ -19,6 +19,14 @@ struct Avx512 {
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V relu(V a) { return _mm512_max_ps(a, _mm512_setzero_ps()); }
+  static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V broadcast_value(float x) { return _mm512_broadcastss_ps(_mm_set_ss(x)); }
+  // max that is NaN when either side is: maxps returns its second operand (a) when either is
+  // NaN, and the blend takes b where b is NaN.
+  static V max_nan(V a, V b) {
+    const V m = _mm512_max_ps(b, a);  // a when either is NaN
+    return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q), m, b);
+  }
   static __mmask16 mask(std::int64_t count) {
     return static_cast<__mmask16>((1u << count) - 1u);
   }

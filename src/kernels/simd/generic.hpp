@@ -17,6 +17,9 @@ struct Generic {
   static V fmadd(V a, V b, V c) { return a * b + c; }
   static V add(V a, V b) { return a + b; }
   static V relu(V a) { return a > 0.0f ? a : 0.0f; }
+  static V mul(V a, V b) { return a * b; }
+  static V broadcast_value(float x) { return x; }
+  static V max_nan(V a, V b) { return (a != a || b != b) ? a + b : (a > b ? a : b); }
   static V load(const float* p, std::int64_t) { return *p; }
   static void store(float* p, V v, std::int64_t) { *p = v; }
 };
