@@ -43,7 +43,7 @@ using strider::Shape;
 using strider::Tensor;
 using strider::TimingStats;
 
-constexpr double kTolerance = 1e-4;  // of sum |products|, the bound Strider's own tests use
+constexpr double kTolerance = 1e-4;  // of sum |products|, as Strider's kernel tests
 constexpr int kRounds = 5;           // timing rounds per shape; the peers take turns in each
 
 // One problem with its data: every implementation gets these same tensors.
