@@ -29,7 +29,13 @@ std::int64_t shape_size(std::span<const std::int64_t> shape, const char* what) {
 
 void Tensor::AlignedFree::operator()(float* p) const { std::free(p); }
 
-Tensor::Tensor(Shape shape) : shape_(std::move(shape)) {
+Tensor::Tensor(Shape shape) : Tensor(std::move(shape), NoInit{}) {
+  std::memset(data_.get(), 0, static_cast<std::size_t>(std::max<std::int64_t>(size_, 1)) * sizeof(float));
+}
+
+Tensor Tensor::uninitialized(Shape shape) { return Tensor(std::move(shape), NoInit{}); }
+
+Tensor::Tensor(Shape shape, NoInit) : shape_(std::move(shape)) {
   if (shape_.size() > kMaxRank) {
     throw ShapeError(fmt::format("tensor: rank must be <= {}, got {}", kMaxRank, shape_.size()));
   }
@@ -42,7 +48,6 @@ Tensor::Tensor(Shape shape) : shape_(std::move(shape)) {
     throw ShapeError(fmt::format("tensor: cannot allocate {} bytes for shape {}", rounded,
                                  format_shape(shape_)));
   }
-  std::memset(p, 0, static_cast<std::size_t>(rounded));
   data_.reset(static_cast<float*>(p));
 }
 

@@ -26,7 +26,7 @@ Packed pack_for(const kernels::Conv2DKernel& kernel, const Conv2DGeometry& g,
 Tensor execute(const kernels::Conv2DKernel& kernel, const Conv2DGeometry& g, const Tensor& input,
                const Tensor& filter, const Packed& packed, const Tensor* bias,
                Activation activation) {
-  Tensor output(g.output_shape());
+  Tensor output = Tensor::uninitialized(g.output_shape());
   if (!output.empty()) {
     kernel.run({g, input.data(), filter.data(), packed.empty() ? nullptr : packed.data(),
                 bias != nullptr ? bias->data() : nullptr, output.data(), activation});

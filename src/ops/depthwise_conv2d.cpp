@@ -19,7 +19,7 @@ Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor*
   const Conv2DGeometry g =
       Conv2DGeometry::make_depthwise(input.shape(), filter.shape(), grouped_params(options));
   check_bias(bias, g.out_channels, "depthwise_conv2d", "output channels (in * multiplier)");
-  Tensor output(g.output_shape());
+  Tensor output = Tensor::uninitialized(g.output_shape());
   const kernels::DepthwiseKernel& kernel = kernels::select_depthwise_kernel(g, options.kernel);
   if (!output.empty()) {
     kernel.run({g, input.data(), filter.data(), bias != nullptr ? bias->data() : nullptr,

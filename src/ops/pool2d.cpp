@@ -20,7 +20,7 @@ std::string_view pool_op_name(PoolOp op) { return op == PoolOp::kMax ? "max" : "
 Tensor pool2d(PoolOp op, const Tensor& input, const Pool2DOptions& options) {
   const char* name = op == PoolOp::kMax ? "max_pool2d" : "avg_pool2d";
   const Pool2DGeometry g = Pool2DGeometry::make(input.shape(), options.params, name);
-  Tensor output(g.output_shape());
+  Tensor output = Tensor::uninitialized(g.output_shape());
   const kernels::Pool2DKernel& kernel = kernels::select_pool2d_kernel(g, options.kernel);
   if (!output.empty()) kernel.run({g, op, input.data(), output.data()});
   return output;

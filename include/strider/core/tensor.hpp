@@ -33,6 +33,10 @@ class Tensor {
   Tensor(Shape shape, std::span<const float> values);  // copies; values.size() must match
   Tensor(std::initializer_list<std::int64_t> shape) : Tensor(Shape(shape)) {}
 
+  // A tensor whose values are left unset, for outputs that a kernel writes in full: zeroing them
+  // first would double the memory traffic of memory-bound ops (depthwise, pooling).
+  static Tensor uninitialized(Shape shape);
+
   Tensor(const Tensor& other);
   Tensor& operator=(const Tensor& other);
   Tensor(Tensor&&) noexcept = default;
@@ -66,6 +70,9 @@ class Tensor {
   struct AlignedFree {
     void operator()(float* p) const;
   };
+
+  struct NoInit {};
+  Tensor(Shape shape, NoInit);
 
   Shape shape_;
   std::int64_t size_ = 0;

@@ -102,13 +102,29 @@ void tile(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow0, T
   }
 }
 
-// Interior columns [ow, end) in tiles of R pixels, the rest in tiles of R/2, R/4, ..., 1.
+// A tile of exactly `pixels` (1..R) pixels: dispatches to the instantiation of that width.
+template <int NV, int R>
+void tile_of(int pixels, const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow,
+             TapRange th, TapRange tw, std::int64_t group, std::int64_t block) {
+  if constexpr (R > 1) {
+    if (pixels < R) return tile_of<NV, R - 1>(pixels, c, n, oh, ow, th, tw, group, block);
+  }
+  tile<NV, R>(c, n, oh, ow, th, tw, group, block);
+}
+
+// Interior columns [ow, end) in the fewest tiles of at most R pixels, their widths balanced
+// (26 columns with R = 6: 6 + 5 + 5 + 5 + 5, not 6 + 6 + 6 + 6 + 1 + 1), since a narrow tile
+// keeps too few FMAs in flight.
 template <int NV, int R>
 void interior(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow, std::int64_t end,
               TapRange th, std::int64_t group, std::int64_t block) {
   const TapRange all{0, c.kw_size};
-  for (; ow + R <= end; ow += R) tile<NV, R>(c, n, oh, ow, th, all, group, block);
-  if constexpr (R > 1) interior<NV, R / 2>(c, n, oh, ow, end, th, group, block);
+  const std::int64_t tiles = (end - ow + R - 1) / R;
+  for (std::int64_t left = tiles; left > 0; --left) {
+    const std::int64_t width = (end - ow + left - 1) / left;  // ceil(remaining / tiles left)
+    tile_of<NV, R>(static_cast<int>(width), c, n, oh, ow, th, all, group, block);
+    ow += width;
+  }
 }
 
 // One output row of one channel block: border columns one pixel at a time with their own tap

@@ -10,38 +10,56 @@ namespace STRIDER_ISA_NAMESPACE {
 using V = Isa::V;
 constexpr std::int64_t kLanes = Isa::kLanes;
 
+// One output pixel, channels [c0, c0 + NV * lanes): full vectors only, so the accumulators stay
+// in registers; the channel tail goes through pixel_tail.
 template <int NV>
 void pixel(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int64_t ow,
-           TapRange th, TapRange tw, std::int64_t c0, std::int64_t count) {
+           TapRange th, TapRange tw, std::int64_t c0) {
   const Conv2DGeometry& g = p.geometry;
   const std::int64_t c_all = g.in_channels, in_w = g.width.input_size();
   const std::int64_t kw_size = g.width.kernel_size();
   V acc[NV];
-  for (int v = 0; v < NV; ++v) {
-    const std::int64_t lanes = std::min<std::int64_t>(kLanes, count - v * kLanes);
-    acc[v] = p.bias != nullptr && lanes > 0 ? Isa::load(p.bias + c0 + v * kLanes, lanes)
-                                            : Isa::zero();
+  _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+    acc[v] = p.bias != nullptr ? Isa::load(p.bias + c0 + v * kLanes) : Isa::zero();
   }
   for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
-    const std::int64_t ih = g.height.tap(oh, kh);
+    const float* x_row = p.input + (n * g.height.input_size() + g.height.tap(oh, kh)) * in_w * c_all + c0;
+    const float* w_row = p.filter + kh * kw_size * c_all + c0;
     for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
-      const float* x = p.input + ((n * g.height.input_size() + ih) * in_w + g.width.tap(ow, kw)) *
-                                     c_all + c0;
-      const float* w = p.filter + (kh * kw_size + kw) * c_all + c0;
-      for (int v = 0; v < NV; ++v) {
-        const std::int64_t lanes = std::min<std::int64_t>(kLanes, count - v * kLanes);
-        if (lanes <= 0) break;
-        acc[v] = Isa::fmadd(Isa::load(x + v * kLanes, lanes), Isa::load(w + v * kLanes, lanes),
-                            acc[v]);
+      const float* x = x_row + g.width.tap(ow, kw) * c_all;
+      const float* w = w_row + kw * c_all;
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+        acc[v] = Isa::fmadd(Isa::load(x + v * kLanes), Isa::load(w + v * kLanes), acc[v]);
       }
     }
   }
   float* out = p.output + ((n * g.height.output_size() + oh) * g.width.output_size() + ow) * c_all + c0;
-  for (int v = 0; v < NV; ++v) {
-    const std::int64_t lanes = std::min<std::int64_t>(kLanes, count - v * kLanes);
-    if (lanes <= 0) break;
+  _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
     Isa::store(out + v * kLanes, p.activation == Activation::kRelu ? Isa::relu(acc[v]) : acc[v],
-               lanes);
+               kLanes);
+  }
+}
+
+// The last channels, fewer than a vector's worth at a time, with masked loads and stores.
+void pixel_tail(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int64_t ow,
+                TapRange th, TapRange tw, std::int64_t c0) {
+  const Conv2DGeometry& g = p.geometry;
+  const std::int64_t c_all = g.in_channels, in_w = g.width.input_size();
+  for (; c0 < c_all; c0 += kLanes) {
+    const std::int64_t lanes = std::min(kLanes, c_all - c0);
+    V acc = p.bias != nullptr ? Isa::load(p.bias + c0, lanes) : Isa::zero();
+    for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+      const std::int64_t ih = g.height.tap(oh, kh);
+      for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
+        const float* x = p.input + ((n * g.height.input_size() + ih) * in_w + g.width.tap(ow, kw)) *
+                                       c_all + c0;
+        const float* w = p.filter + (kh * g.width.kernel_size() + kw) * c_all + c0;
+        acc = Isa::fmadd(Isa::load(x, lanes), Isa::load(w, lanes), acc);
+      }
+    }
+    float* out =
+        p.output + ((n * g.height.output_size() + oh) * g.width.output_size() + ow) * c_all + c0;
+    Isa::store(out, p.activation == Activation::kRelu ? Isa::relu(acc) : acc, lanes);
   }
 }
 
@@ -57,9 +75,12 @@ void run(const DepthwiseProblem& p) {
     const TapRange th = g.height.valid_taps(oh);
     for (std::int64_t ow = 0; ow < g.width.output_size(); ++ow) {
       const TapRange tw = g.width.valid_taps(ow);
-      for (std::int64_t c0 = 0; c0 < c_all; c0 += kBlock * kLanes) {
-        pixel<kBlock>(p, n, oh, ow, th, tw, c0, std::min(c_all - c0, kBlock * kLanes));
+      std::int64_t c0 = 0;
+      for (; c0 + kBlock * kLanes <= c_all; c0 += kBlock * kLanes) {
+        pixel<kBlock>(p, n, oh, ow, th, tw, c0);
       }
+      for (; c0 + kLanes <= c_all; c0 += kLanes) pixel<1>(p, n, oh, ow, th, tw, c0);
+      if (c0 < c_all) pixel_tail(p, n, oh, ow, th, tw, c0);
     }
   }
 }
