@@ -17,6 +17,14 @@ std::string format_shape(std::span<const std::int64_t> shape) {
   return fmt::format("({})", fmt::join(shape, ", "));
 }
 
+void require_rank(std::span<const std::int64_t> shape, std::size_t rank, std::string_view op,
+                  std::string_view what, std::string_view layout) {
+  if (shape.size() != rank) {
+    throw ShapeError(fmt::format("{}: {} must be rank {} ({}), got rank {}: {}", op, what, rank,
+                                 layout, shape.size(), format_shape(shape)));
+  }
+}
+
 std::int64_t shape_size(std::span<const std::int64_t> shape, const char* what) {
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0) {

@@ -66,14 +66,8 @@ std::string Padding2D::to_string() const {
 Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
                                     std::span<const std::int64_t> filter_shape,
                                     const Conv2DParams& params, std::string_view op) {
-  if (input_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: input must be rank 4 (NHWC), got rank {}: {}", op,
-                                 input_shape.size(), format_shape(input_shape)));
-  }
-  if (filter_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: filter must be rank 4 (HWIO), got rank {}: {}", op,
-                                 filter_shape.size(), format_shape(filter_shape)));
-  }
+  require_rank(input_shape, 4, op, "input", "NHWC");
+  require_rank(filter_shape, 4, op, "filter", "HWIO");
   static constexpr const char* kInputAxes[] = {"batch", "height", "width", "channels"};
   for (std::size_t i = 0; i < 4; ++i) {
     if (input_shape[i] < 0) {
@@ -136,14 +130,8 @@ Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
 Conv2DGeometry Conv2DGeometry::make_depthwise(std::span<const std::int64_t> input_shape,
                                               std::span<const std::int64_t> filter_shape,
                                               const Conv2DParams& params, std::string_view op) {
-  if (input_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: input must be rank 4 (NHWC), got rank {}: {}", op,
-                                 input_shape.size(), format_shape(input_shape)));
-  }
-  if (filter_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: filter must be rank 4 [kh, kw, in, multiplier], got {}", op,
-                                 format_shape(filter_shape)));
-  }
+  require_rank(input_shape, 4, op, "input", "NHWC");
+  require_rank(filter_shape, 4, op, "filter", "[kh, kw, in, multiplier]");
   if (filter_shape[3] < 1) {
     throw InvalidArgument(fmt::format("{}: depth_multiplier must be >= 1, got {} (filter {})", op,
                                       filter_shape[3], format_shape(filter_shape)));

@@ -84,14 +84,8 @@ Conv2DTransposeGeometry Conv2DTransposeGeometry::make(std::span<const std::int64
                                                       std::span<const std::int64_t> filter_shape,
                                                       const Conv2DTransposeParams& params,
                                                       std::string_view op) {
-  if (input_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: input must be rank 4 (NHWC), got rank {}: {}", op,
-                                 input_shape.size(), format_shape(input_shape)));
-  }
-  if (filter_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: filter must be rank 4 [kh, kw, out, in], got rank {}: {}",
-                                 op, filter_shape.size(), format_shape(filter_shape)));
-  }
+  require_rank(input_shape, 4, op, "input", "NHWC");
+  require_rank(filter_shape, 4, op, "filter", "[kh, kw, out, in]");
   shape_size(input_shape, "conv2d_transpose input");
   shape_size(filter_shape, "conv2d_transpose filter");
   if (filter_shape[0] < 1 || filter_shape[1] < 1 || filter_shape[2] < 1 || filter_shape[3] < 1) {

@@ -9,10 +9,7 @@ namespace strider {
 
 Pool2DGeometry Pool2DGeometry::make(std::span<const std::int64_t> input_shape,
                                     const Pool2DParams& params, std::string_view op) {
-  if (input_shape.size() != 4) {
-    throw ShapeError(fmt::format("{}: input must be rank 4 (NHWC), got rank {}: {}", op,
-                                 input_shape.size(), format_shape(input_shape)));
-  }
+  require_rank(input_shape, 4, op, "input", "NHWC");
   shape_size(input_shape, "pool2d input");  // negative extents and overflow
   if (params.pool_size.h < 1 || params.pool_size.w < 1) {
     throw InvalidArgument(fmt::format("{}: pool size must be >= 1, got ({}, {})", op,

@@ -9,6 +9,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strider {
@@ -17,6 +18,11 @@ using Shape = std::vector<std::int64_t>;
 
 // "(1, 8, 8, 32)", as NumPy and Keras print shapes; "()" for a scalar, "(5,)" for one dimension.
 std::string format_shape(std::span<const std::int64_t> shape);
+
+// Throws ShapeError "<op>: <what> must be rank <rank> (<layout>), got rank r: <shape>" unless
+// `shape` has `rank` dimensions; `layout` names them ("NHWC", "HWIO", "[kh, kw, in, multiplier]").
+void require_rank(std::span<const std::int64_t> shape, std::size_t rank, std::string_view op,
+                  std::string_view what, std::string_view layout);
 
 // Number of elements of a shape, checked: throws ShapeError on a negative extent or on overflow.
 std::int64_t shape_size(std::span<const std::int64_t> shape, const char* what = "tensor");
