@@ -160,7 +160,8 @@ void run_rows(const Context& c) {
   // half of a 512 KiB L2, so that the filters are read from L2 once per band rather than from L3
   // once per row (the 1x1 256 -> 512 projection has 512 KiB of filters).
   const std::int64_t unit_bytes = c.kh_size * c.kw_size * c.cg * c.fb * 4;
-  const std::int64_t band = std::max<std::int64_t>(1, (std::int64_t{256} << 10) / unit_bytes);
+  const std::int64_t band =
+      std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, units);
   const std::int64_t bands = (units + band - 1) / band;
   const bool threaded = c.g->macs() >= kParallelMacs;
 #pragma omp parallel for collapse(3) schedule(static) if (threaded)
