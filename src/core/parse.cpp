@@ -30,7 +30,7 @@ std::vector<std::int64_t> parse_int_list(std::string_view text, std::string_view
     const auto [ptr, ec] = std::from_chars(begin, end, value);
     if (item.empty() || ec != std::errc() || ptr != end) {
       const char* rule = ec == std::errc::result_out_of_range ? "integers must fit in 64 bits"
-                                                               : "expected comma-separated integers";
+                                                              : "expected comma-separated integers";
       throw InvalidArgument(fmt::format("{}: {}, got '{}'", what, rule, text));
     }
     values.push_back(value);
@@ -41,7 +41,8 @@ std::vector<std::int64_t> parse_int_list(std::string_view text, std::string_view
 }
 
 std::string format_count(std::int64_t value) {
-  std::string digits = std::to_string(value < 0 ? -(value + 1) + 1ULL : static_cast<unsigned long long>(value));
+  std::string digits =
+      std::to_string(value < 0 ? -(value + 1) + 1ULL : static_cast<unsigned long long>(value));
   std::string out;
   const std::size_t n = digits.size();
   for (std::size_t i = 0; i < n; ++i) {

@@ -29,7 +29,7 @@ std::int64_t shape_size(std::span<const std::int64_t> shape, const char* what) {
   for (std::size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] < 0) {
       throw ShapeError(fmt::format("{}: dimension {} must be >= 0, got {} in shape {}", what, i,
-                                  shape[i], format_shape(shape)));
+                                   shape[i], format_shape(shape)));
     }
   }
   return checked_product(shape, what);
@@ -38,7 +38,8 @@ std::int64_t shape_size(std::span<const std::int64_t> shape, const char* what) {
 void Tensor::AlignedFree::operator()(float* p) const { std::free(p); }
 
 Tensor::Tensor(Shape shape) : Tensor(std::move(shape), NoInit{}) {
-  std::memset(data_.get(), 0, static_cast<std::size_t>(std::max<std::int64_t>(size_, 1)) * sizeof(float));
+  std::memset(data_.get(), 0,
+              static_cast<std::size_t>(std::max<std::int64_t>(size_, 1)) * sizeof(float));
 }
 
 Tensor Tensor::uninitialized(Shape shape) { return Tensor(std::move(shape), NoInit{}); }

@@ -22,8 +22,8 @@ TimingStats time_runs(const std::function<void()>& fn, int min_runs, double min_
   TimingStats s;
   s.runs = static_cast<int>(ms.size());
   s.min_ms = ms.front();
-  s.median_ms = ms.size() % 2 == 1 ? ms[ms.size() / 2]
-                                    : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
+  s.median_ms =
+      ms.size() % 2 == 1 ? ms[ms.size() / 2] : 0.5 * (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]);
   return s;
 }
 

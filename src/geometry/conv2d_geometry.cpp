@@ -41,8 +41,8 @@ Padding2D Padding2D::parse(std::string_view text, std::string_view what) {
   if (lower == "same") return same();
   if (lower.empty() || !(std::isdigit(static_cast<unsigned char>(lower[0])) || lower[0] == '-' ||
                          lower[0] == '+' || lower[0] == ' ')) {
-    throw InvalidArgument(fmt::format(
-        "{}: expected 'valid', 'same' or four integers T,B,L,R, got '{}'", what, text));
+    throw InvalidArgument(
+        fmt::format("{}: expected 'valid', 'same' or four integers T,B,L,R, got '{}'", what, text));
   }
   const auto pads = parse_int_list(text, what);
   if (pads.size() != 4) {
@@ -84,9 +84,9 @@ Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
                                  filter_shape[0], filter_shape[1], format_shape(filter_shape)));
   }
   if (filter_shape[2] < 1 || filter_shape[3] < 1) {
-    throw ShapeError(fmt::format(
-        "{}: filter in- and out-channels must be >= 1, got filter {} (HWIO)", op,
-        format_shape(filter_shape)));
+    throw ShapeError(
+        fmt::format("{}: filter in- and out-channels must be >= 1, got filter {} (HWIO)", op,
+                    format_shape(filter_shape)));
   }
   if (params.groups < 1) {
     throw InvalidArgument(fmt::format("{}: groups must be >= 1, got {}", op, params.groups));
@@ -107,17 +107,15 @@ Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
   if (filter_shape[2] * g.groups != g.in_channels) {
     throw ShapeError(fmt::format(
         "{}: input channels ({}) must equal filter in-channels ({}) * groups ({}) = {}", op,
-        g.in_channels, filter_shape[2], g.groups,
-        checked_mul(filter_shape[2], g.groups, op)));
+        g.in_channels, filter_shape[2], g.groups, checked_mul(filter_shape[2], g.groups, op)));
   }
-  g.height = Window::make(input_shape[1],
-                          {filter_shape[0], params.strides.h, params.dilation.h,
-                           params.padding.height()},
-                          op, "height");
-  g.width = Window::make(input_shape[2],
-                         {filter_shape[1], params.strides.w, params.dilation.w,
-                          params.padding.width()},
-                         op, "width");
+  g.height =
+      Window::make(input_shape[1],
+                   {filter_shape[0], params.strides.h, params.dilation.h, params.padding.height()},
+                   op, "height");
+  g.width = Window::make(
+      input_shape[2],
+      {filter_shape[1], params.strides.w, params.dilation.w, params.padding.width()}, op, "width");
   // Every count a caller may ask for must fit: checking here keeps the accessors noexcept-simple.
   const std::string what = fmt::format("{}: output", op);
   shape_size(g.input_shape(), "conv2d input");

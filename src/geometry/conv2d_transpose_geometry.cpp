@@ -18,7 +18,8 @@ std::string describe(const SizeRange& r) {
 }
 
 // The output extent of one axis, and the forward window over it.
-Window resolve_axis(std::int64_t in, const WindowSpec& spec, std::optional<std::int64_t> explicit_size,
+Window resolve_axis(std::int64_t in, const WindowSpec& spec,
+                    std::optional<std::int64_t> explicit_size,
                     std::optional<std::int64_t> output_padding, std::string_view op,
                     std::string_view axis) {
   const SizeRange consistent = inverse_sizes(in, spec, op, axis);
@@ -52,9 +53,9 @@ Window resolve_axis(std::int64_t in, const WindowSpec& spec, std::optional<std::
         break;
     }
     if (explicit_size && *explicit_size != size) {
-      throw ShapeError(fmt::format(
-          "{}: output {} {} disagrees with output_padding {}, which gives {}", op, axis,
-          *explicit_size, p, size));
+      throw ShapeError(
+          fmt::format("{}: output {} {} disagrees with output_padding {}, which gives {}", op, axis,
+                      *explicit_size, p, size));
     }
     if (!consistent.contains(size)) return fail(size, fmt::format("from output_padding {}", p));
   } else if (explicit_size) {
@@ -89,8 +90,9 @@ Conv2DTransposeGeometry Conv2DTransposeGeometry::make(std::span<const std::int64
   shape_size(input_shape, "conv2d_transpose input");
   shape_size(filter_shape, "conv2d_transpose filter");
   if (filter_shape[0] < 1 || filter_shape[1] < 1 || filter_shape[2] < 1 || filter_shape[3] < 1) {
-    throw ShapeError(fmt::format("{}: every filter dimension must be >= 1, got {} [kh, kw, out, in]",
-                                 op, format_shape(filter_shape)));
+    throw ShapeError(
+        fmt::format("{}: every filter dimension must be >= 1, got {} [kh, kw, out, in]", op,
+                    format_shape(filter_shape)));
   }
   if (filter_shape[3] != input_shape[3]) {
     throw ShapeError(fmt::format(
@@ -106,16 +108,14 @@ Conv2DTransposeGeometry Conv2DTransposeGeometry::make(std::span<const std::int64
     if (!p) return std::nullopt;
     return h ? p->h : p->w;
   };
-  g.height = resolve_axis(input_shape[1],
-                          {filter_shape[0], params.strides.h, params.dilation.h,
-                           params.padding.height()},
-                          pick(params.output_size, true), pick(params.output_padding, true), op,
-                          "height");
-  g.width = resolve_axis(input_shape[2],
-                         {filter_shape[1], params.strides.w, params.dilation.w,
-                          params.padding.width()},
-                         pick(params.output_size, false), pick(params.output_padding, false), op,
-                         "width");
+  g.height =
+      resolve_axis(input_shape[1],
+                   {filter_shape[0], params.strides.h, params.dilation.h, params.padding.height()},
+                   pick(params.output_size, true), pick(params.output_padding, true), op, "height");
+  g.width = resolve_axis(
+      input_shape[2],
+      {filter_shape[1], params.strides.w, params.dilation.w, params.padding.width()},
+      pick(params.output_size, false), pick(params.output_padding, false), op, "width");
   shape_size(g.output_shape(), "conv2d_transpose output");
   g.params(true);
   g.macs();

@@ -23,8 +23,8 @@ Pool2DGeometry Pool2DGeometry::make(std::span<const std::int64_t> input_shape,
   Pool2DGeometry g;
   g.batch = input_shape[0];
   g.channels = input_shape[3];
-  g.height = Window::make(input_shape[1], {params.pool_size.h, s.h, 1, params.padding.height()},
-                          op, "height");
+  g.height = Window::make(input_shape[1], {params.pool_size.h, s.h, 1, params.padding.height()}, op,
+                          "height");
   g.width = Window::make(input_shape[2], {params.pool_size.w, s.w, 1, params.padding.width()}, op,
                          "width");
   shape_size(g.output_shape(), "pool2d output");

@@ -37,7 +37,8 @@ Problem Problem::parse(std::string_view text) {
   while (in >> token) {
     const std::size_t eq = token.find('=');
     if (eq == std::string::npos) {
-      throw InvalidArgument(fmt::format("problem: expected key=value, got '{}' in '{}'", token, text));
+      throw InvalidArgument(
+          fmt::format("problem: expected key=value, got '{}' in '{}'", token, text));
     }
     const std::string key = token.substr(0, eq), value = token.substr(eq + 1);
     if (key == "op") {
@@ -48,8 +49,8 @@ Problem Problem::parse(std::string_view text) {
       } else if (value == "pool") {
         p.op = ProblemOp::kPool;
       } else {
-        throw InvalidArgument(fmt::format(
-            "problem: op must be conv, depthwise or pool, got '{}'", value));
+        throw InvalidArgument(
+            fmt::format("problem: op must be conv, depthwise or pool, got '{}'", value));
       }
     } else if (key == "input") {
       p.input = parse_int_list(value, "problem: input");
@@ -64,7 +65,8 @@ Problem Problem::parse(std::string_view text) {
     } else if (key == "kernel") {
       p.kernel = pair_from_list(parse_int_list(value, "problem: kernel"), "problem: kernel");
     } else if (key == "strides") {
-      p.params.strides = pair_from_list(parse_int_list(value, "problem: strides"), "problem: strides");
+      p.params.strides =
+          pair_from_list(parse_int_list(value, "problem: strides"), "problem: strides");
     } else if (key == "dilation") {
       p.params.dilation =
           pair_from_list(parse_int_list(value, "problem: dilation"), "problem: dilation");
@@ -81,13 +83,16 @@ Problem Problem::parse(std::string_view text) {
       throw InvalidArgument(fmt::format("problem: unknown key '{}' in '{}'", key, text));
     }
   }
-  if (!has_input) throw InvalidArgument(fmt::format("problem: input=N,H,W,C is missing in '{}'", text));
+  if (!has_input)
+    throw InvalidArgument(fmt::format("problem: input=N,H,W,C is missing in '{}'", text));
   p.output_shape();  // validates the whole problem through geometry
   return p;
 }
 
 std::string Problem::to_string() const {
-  const char* op_name = op == ProblemOp::kConv ? "conv" : op == ProblemOp::kDepthwise ? "depthwise" : "pool";
+  const char* op_name = op == ProblemOp::kConv        ? "conv"
+                        : op == ProblemOp::kDepthwise ? "depthwise"
+                                                      : "pool";
   std::string s = fmt::format("op={} input={}", op_name, fmt::join(input, ","));
   if (op == ProblemOp::kConv) s += fmt::format(" filters={}", filters);
   if (op == ProblemOp::kDepthwise) s += fmt::format(" multiplier={}", multiplier);
@@ -127,8 +132,8 @@ double Problem::flops() const {
     case ProblemOp::kConv:
       return 2.0 * static_cast<double>(Conv2DGeometry::make(input, filter_shape(), params).macs());
     case ProblemOp::kDepthwise:
-      return 2.0 *
-             static_cast<double>(Conv2DGeometry::make_depthwise(input, filter_shape(), params).macs());
+      return 2.0 * static_cast<double>(
+                       Conv2DGeometry::make_depthwise(input, filter_shape(), params).macs());
     case ProblemOp::kPool:
       return static_cast<double>(Pool2DGeometry::make(input, pool_params(*this)).ops());
   }

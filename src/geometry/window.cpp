@@ -131,8 +131,8 @@ SizeRange inverse_sizes(std::int64_t output_size, const WindowSpec& spec, std::s
   const std::string what = fmt::format("{}: {} size", op, axis);
   if (output_size == 0) {
     // Only SAME/causal map an empty input to an empty output.
-    const bool same = spec.padding.kind == PaddingKind::kSame ||
-                      spec.padding.kind == PaddingKind::kCausal;
+    const bool same =
+        spec.padding.kind == PaddingKind::kSame || spec.padding.kind == PaddingKind::kCausal;
     return same ? SizeRange{0, 0} : SizeRange{};
   }
   const std::int64_t span = checked_mul(output_size - 1, spec.stride, what);
@@ -182,7 +182,8 @@ std::int64_t Window::unread_inputs() const {
   for (std::int64_t j = 0; j < kernel_size_; ++j) {
     const std::int64_t base = j * dilation_ - pad_before_;
     const std::int64_t o_first = std::max<std::int64_t>(0, ceil_div(-base, stride_));
-    const std::int64_t o_last = std::min(output_size_ - 1, floor_div(input_size_ - 1 - base, stride_));
+    const std::int64_t o_last =
+        std::min(output_size_ - 1, floor_div(input_size_ - 1 - base, stride_));
     if (o_first > o_last) continue;
     const std::int64_t lattice = floor_div(base, stride_);
     runs.push_back({base - lattice * stride_, o_first + lattice, o_last + lattice});
@@ -193,7 +194,8 @@ std::int64_t Window::unread_inputs() const {
   std::int64_t read = 0;
   for (std::size_t i = 0; i < runs.size();) {
     Run merged = runs[i++];
-    while (i < runs.size() && runs[i].residue == merged.residue && runs[i].first <= merged.last + 1) {
+    while (i < runs.size() && runs[i].residue == merged.residue &&
+           runs[i].first <= merged.last + 1) {
       merged.last = std::max(merged.last, runs[i++].last);
     }
     read += merged.last - merged.first + 1;

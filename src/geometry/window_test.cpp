@@ -23,8 +23,8 @@ TEST(Window, ValidMatchesTensorFlow) {
   // The tutorial's numbers: 10 pixels, 3x3, stride 1 -> 8, stride 2 -> 4.
   EXPECT_EQ(make(10, 3, 1, 1, kValid).output_size(), 8);
   EXPECT_EQ(make(10, 3, 2, 1, kValid).output_size(), 4);
-  EXPECT_EQ(make(7, 7, 1, 1, kValid).output_size(), 1);  // kernel = input
-  EXPECT_EQ(make(7, 1, 3, 1, kValid).output_size(), 3);  // stride > kernel
+  EXPECT_EQ(make(7, 7, 1, 1, kValid).output_size(), 1);   // kernel = input
+  EXPECT_EQ(make(7, 1, 3, 1, kValid).output_size(), 3);   // stride > kernel
   EXPECT_EQ(make(10, 3, 1, 2, kValid).output_size(), 6);  // effective kernel 5
   const Window w = make(10, 3, 2, 1, kValid);
   EXPECT_EQ(w.pad_before(), 0);
@@ -38,8 +38,8 @@ TEST(Window, SamePutsTheOddPadAfter) {
   // Values from TensorFlow's GetWindowedOutputSizeVerbose (SAME): out = ceil(n / s),
   // pad = max(0, (out - 1) * s + effective_k - n), before = pad / 2.
   const Case cases[] = {
-      {10, 3, 2, 1, 5, 0, 1}, {13, 3, 2, 1, 7, 1, 1}, {14, 3, 2, 1, 7, 0, 1},
-      {13, 3, 1, 1, 13, 1, 1}, {5, 1, 2, 1, 3, 0, 0},  {7, 1, 3, 1, 3, 0, 0},
+      {10, 3, 2, 1, 5, 0, 1},  {13, 3, 2, 1, 7, 1, 1},  {14, 3, 2, 1, 7, 0, 1},
+      {13, 3, 1, 1, 13, 1, 1}, {5, 1, 2, 1, 3, 0, 0},   {7, 1, 3, 1, 3, 0, 0},
       {1, 7, 1, 1, 1, 3, 3},   {10, 3, 1, 2, 10, 2, 2}, {224, 7, 2, 1, 112, 2, 3},
       {56, 1, 2, 1, 28, 0, 0}, {8, 4, 3, 1, 3, 1, 1},   {0, 3, 2, 1, 0, 0, 0},
   };
@@ -128,7 +128,7 @@ TEST(Window, RejectsBadArguments) {
   EXPECT_THROW(make(2, 3, 1, 1, kValid), ShapeError);
   EXPECT_THROW(make(2, 3, 1, 1, pads(0, 0)), ShapeError);
   const std::int64_t big = std::numeric_limits<std::int64_t>::max();
-  EXPECT_THROW(make(10, big, 1, 2, kSame), ShapeError);        // effective kernel overflows
+  EXPECT_THROW(make(10, big, 1, 2, kSame), ShapeError);         // effective kernel overflows
   EXPECT_THROW(make(10, 3, 1, 1, pads(big, big)), ShapeError);  // padded size overflows
   EXPECT_EQ(make(big, 1, big, 1, kSame).output_size(), 1);
   try {
@@ -161,9 +161,9 @@ TEST(InverseSizes, AgreesWithTheForwardWindow) {
                 produces = Window::make(n, spec, "test", "height").output_size() == out;
               } catch (const ShapeError&) {
               }
-              EXPECT_EQ(produces, r.contains(n)) << "out=" << out << " k=" << k << " s=" << s
-                                                 << " d=" << d << " n=" << n << " kind="
-                                                 << padding_kind_name(p.kind);
+              EXPECT_EQ(produces, r.contains(n))
+                  << "out=" << out << " k=" << k << " s=" << s << " d=" << d << " n=" << n
+                  << " kind=" << padding_kind_name(p.kind);
             }
           }
         }

@@ -16,13 +16,12 @@
 // GCC 12's AVX-512 intrinsics pass _mm512_undefined_ps() as an unused merge source and then
 // warn that it is (maybe) uninitialized; the value is never read, so those two warnings are off
 // inside ISA regions.
-#define STRIDER_ISA_DIAGNOSTICS                                      \
+#define STRIDER_ISA_DIAGNOSTICS                                                        \
   _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wuninitialized\"") \
       _Pragma("GCC diagnostic ignored \"-Wmaybe-uninitialized\"")
 #define STRIDER_ISA_BEGIN_AVX2 \
   _Pragma("GCC push_options") _Pragma("GCC target(\"avx2,fma\")") STRIDER_ISA_DIAGNOSTICS
-#define STRIDER_ISA_BEGIN_AVX512                                           \
-  _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx2,fma\")") \
-      STRIDER_ISA_DIAGNOSTICS
+#define STRIDER_ISA_BEGIN_AVX512 \
+  _Pragma("GCC push_options") _Pragma("GCC target(\"avx512f,avx2,fma\")") STRIDER_ISA_DIAGNOSTICS
 #define STRIDER_ISA_END _Pragma("GCC diagnostic pop") _Pragma("GCC pop_options")
 #endif

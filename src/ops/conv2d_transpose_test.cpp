@@ -29,8 +29,8 @@ TEST(Conv2DTranspose, IsTheAdjointOfConv2D) {
   for (std::int64_t s = 1; s <= 3; ++s) {
     for (std::int64_t k = 1; k <= 4; ++k) {
       for (std::int64_t d = 1; d <= 2; ++d) {
-        for (const Padding2D& pad : {Padding2D::valid(), Padding2D::same(),
-                                     Padding2D::explicit_pads(1, 0, 2, 1)}) {
+        for (const Padding2D& pad :
+             {Padding2D::valid(), Padding2D::same(), Padding2D::explicit_pads(1, 0, 2, 1)}) {
           for (std::int64_t n_in : {3, 4}) {
             Conv2DTransposeOptions t;
             t.params = {{s, s + 1}, {d, 1}, pad, std::nullopt, std::nullopt};

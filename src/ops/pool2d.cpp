@@ -39,8 +39,8 @@ namespace {
 // Global pooling is pooling with one window the size of the input; geometry says so.
 Tensor global_pool2d(PoolOp op, const Tensor& input, const char* name) {
   if (input.rank() != 4) {
-    throw ShapeError(fmt::format("{}: input must be rank 4 (NHWC), got {}", name,
-                                 format_shape(input.shape())));
+    throw ShapeError(
+        fmt::format("{}: input must be rank 4 (NHWC), got {}", name, format_shape(input.shape())));
   }
   if (input.dim(1) < 1 || input.dim(2) < 1) {
     throw ShapeError(fmt::format("{}: input height and width must be >= 1, got {}", name,

@@ -50,7 +50,8 @@ std::vector<fs::path> list_cases(const fs::path& root) {
   }
   std::vector<fs::path> cases;
   for (const auto& entry : fs::directory_iterator(root)) {
-    if (entry.is_directory() && fs::exists(entry.path() / "args.txt")) cases.push_back(entry.path());
+    if (entry.is_directory() && fs::exists(entry.path() / "args.txt"))
+      cases.push_back(entry.path());
   }
   std::sort(cases.begin(), cases.end());
   return cases;
@@ -84,7 +85,8 @@ std::int64_t int_flag(const Case& c, const std::string& key, std::int64_t fallba
 }
 
 Activation activation_flag(const Case& c, bool absolute) {
-  return absolute ? Activation::kLinear : parse_activation(c.flag("--activation").value_or("linear"));
+  return absolute ? Activation::kLinear
+                  : parse_activation(c.flag("--activation").value_or("linear"));
 }
 
 Padding2D padding_flag(const Case& c) {
@@ -164,7 +166,8 @@ Comparison check_case(const std::string& op, const Case& c, double rel, double a
   const Tensor& want = c.tensor("expected");
   const auto where = [&] {
     std::string shapes;
-    for (const auto& [key, t] : c.tensors) shapes += fmt::format(" {} {}", key, format_shape(t.shape()));
+    for (const auto& [key, t] : c.tensors)
+      shapes += fmt::format(" {} {}", key, format_shape(t.shape()));
     return fmt::format("{} {} [{}]{}", op, c.name, c.args, shapes);
   };
   if (got.shape() != want.shape()) {

@@ -13,9 +13,10 @@
 int main(int argc, char** argv) {
   namespace conformance = strider::conformance;
   if (argc != 3 || !conformance::is_known_op(argv[1])) {
-    std::fprintf(stderr,
-                 "usage: strider_conformance OP CASES_DIR\n"
-                 "  OP: conv2d, max_pool, avg_pool, conv_transpose, depthwise, separable, conv1d\n");
+    std::fprintf(
+        stderr,
+        "usage: strider_conformance OP CASES_DIR\n"
+        "  OP: conv2d, max_pool, avg_pool, conv_transpose, depthwise, separable, conv1d\n");
     return 2;
   }
   const std::string op = argv[1];

@@ -133,16 +133,15 @@ struct DemoCommand {
     });
     row("pixels never read", [](const Run& r) {
       const std::int64_t h = r.geometry.height.input_size(), w = r.geometry.width.input_size();
-      const std::int64_t read = (h - r.geometry.height.unread_inputs()) *
-                                (w - r.geometry.width.unread_inputs());
+      const std::int64_t read =
+          (h - r.geometry.height.unread_inputs()) * (w - r.geometry.width.unread_inputs());
       return fmt::format("{} of {}", h * w - read, h * w);
     });
     row("windows reading a pixel", [](const Run& r) {
       return fmt::format("at most {}", max_reads(r.geometry.height) * max_reads(r.geometry.width));
     });
-    row("outputs > 0 after ReLU", [](const Run& r) {
-      return fmt::format("{:.0f}%", 100.0 * positive_fraction(r.output));
-    });
+    row("outputs > 0 after ReLU",
+        [](const Run& r) { return fmt::format("{:.0f}%", 100.0 * positive_fraction(r.output)); });
   }
 
   void print_windows(const std::vector<Run>& runs) const {
@@ -228,8 +227,8 @@ struct DemoCommand {
         const std::int64_t px = x * b.stride + shift;
         if (px < 0 || px >= ha.output_size()) continue;
         for (std::int64_t c = 0; c < f; ++c) {
-          max_diff = std::max(max_diff, static_cast<double>(std::fabs(
-                                            b.output.at(0, y, x, c) - a.output.at(0, py, px, c))));
+          max_diff = std::max(max_diff, static_cast<double>(std::fabs(b.output.at(0, y, x, c) -
+                                                                      a.output.at(0, py, px, c))));
           ++compared;
         }
       }
@@ -248,8 +247,9 @@ struct DemoCommand {
 void add_demo_command(CLI::App& app) {
   auto state = std::make_shared<DemoCommand>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "The strides tutorial example: Conv2D(32, 3x3, relu) on a (1, 10, 10, 3) input "
-              "with strides (1, 1) and (2, 2), computed and explained.");
+      "demo",
+      "The strides tutorial example: Conv2D(32, 3x3, relu) on a (1, 10, 10, 3) input "
+      "with strides (1, 1) and (2, 2), computed and explained.");
   cmd->add_option("--seed", state->seed, "Seed of the input values and the glorot_uniform kernel")
       ->capture_default_str();
   cmd->add_option("--padding", state->padding, "valid | same")->capture_default_str();

@@ -66,10 +66,12 @@ class Tensor {
 
   // Element access in C order for a rank-4 tensor (no bounds check beyond debug asserts).
   float& at(std::int64_t i0, std::int64_t i1, std::int64_t i2, std::int64_t i3) {
-    return data_[static_cast<std::size_t>(((i0 * shape_[1] + i1) * shape_[2] + i2) * shape_[3] + i3)];
+    return data_[static_cast<std::size_t>(((i0 * shape_[1] + i1) * shape_[2] + i2) * shape_[3] +
+                                          i3)];
   }
   float at(std::int64_t i0, std::int64_t i1, std::int64_t i2, std::int64_t i3) const {
-    return data_[static_cast<std::size_t>(((i0 * shape_[1] + i1) * shape_[2] + i2) * shape_[3] + i3)];
+    return data_[static_cast<std::size_t>(((i0 * shape_[1] + i1) * shape_[2] + i2) * shape_[3] +
+                                          i3)];
   }
 
  private:

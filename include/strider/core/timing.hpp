@@ -14,7 +14,6 @@ struct TimingStats {
 
 // Calls `fn` once to warm up, then at least `min_runs` times and for at least `min_seconds`
 // (at most 100000 runs), timing each call on the steady clock.
-TimingStats time_runs(const std::function<void()>& fn, int min_runs = 20,
-                      double min_seconds = 0.5);
+TimingStats time_runs(const std::function<void()>& fn, int min_runs = 20, double min_seconds = 0.5);
 
 }  // namespace strider

@@ -71,8 +71,8 @@ struct Conv2DGeometry {
   // groups dividing both channel counts, strides/dilation >= 1, the window fitting, and that the
   // output, MAC and parameter counts fit in 64 bits. Throws InvalidArgument or ShapeError.
   static Conv2DGeometry make(std::span<const std::int64_t> input_shape,
-                             std::span<const std::int64_t> filter_shape,
-                             const Conv2DParams& params, std::string_view op = "conv2d");
+                             std::span<const std::int64_t> filter_shape, const Conv2DParams& params,
+                             std::string_view op = "conv2d");
 
   // A depthwise convolution is a grouped one with groups = C: filter [kh, kw, C, M] has the same
   // memory layout as the HWIO filter [kh, kw, 1, C * M], and output channel c * M + m reads input

@@ -21,12 +21,12 @@ enum class ProblemOp { kConv, kDepthwise, kPool };
 
 struct Problem {
   ProblemOp op = ProblemOp::kConv;
-  Shape input;                 // NHWC
-  std::int64_t filters = 1;    // conv only
-  std::int64_t multiplier = 1; // depthwise only
+  Shape input;                  // NHWC
+  std::int64_t filters = 1;     // conv only
+  std::int64_t multiplier = 1;  // depthwise only
   Pair2D kernel{1, 1};
-  Conv2DParams params;         // strides, dilation, padding, groups
-  bool max_pool = true;        // pool only
+  Conv2DParams params;   // strides, dilation, padding, groups
+  bool max_pool = true;  // pool only
 
   // Throws InvalidArgument naming the key and value on a malformed or unknown pair.
   static Problem parse(std::string_view text);

@@ -7,9 +7,9 @@
 
 #include "strider/core/tensor.hpp"
 #include "strider/geometry/conv2d_geometry.hpp"
-#include "strider/ops/conv2d.hpp"
 #include "strider/nn/filter_layer.hpp"
 #include "strider/ops/activation.hpp"
+#include "strider/ops/conv2d.hpp"
 
 namespace strider::nn {
 

@@ -15,10 +15,10 @@ inline constexpr std::int64_t kParallelMacs = std::int64_t{1} << 18;
 // Depthwise moves a byte per MAC or so: threads pay off later than for dense convolution.
 inline constexpr std::int64_t kDepthwiseParallelMacs = std::int64_t{1} << 17;
 
-#define STRIDER_DECLARE_DIRECT(isa)                                                     \
-  std::int64_t conv2d_nhwc_direct_##isa##_packed_size(const Conv2DGeometry& geometry); \
-  void conv2d_nhwc_direct_##isa##_pack(const Conv2DGeometry& geometry, const float* filter,   \
-                                       float* packed);                                 \
+#define STRIDER_DECLARE_DIRECT(isa)                                                         \
+  std::int64_t conv2d_nhwc_direct_##isa##_packed_size(const Conv2DGeometry& geometry);      \
+  void conv2d_nhwc_direct_##isa##_pack(const Conv2DGeometry& geometry, const float* filter, \
+                                       float* packed);                                      \
   void conv2d_nhwc_direct_##isa##_run(const Conv2DProblem& problem);
 
 STRIDER_DECLARE_DIRECT(avx512)

@@ -1,10 +1,11 @@
 // The direct Conv2D kernel, written once over an ISA's vector traits and compiled per ISA
 // (conv2d_direct_avx512.cpp, conv2d_direct_avx2.cpp, conv2d_direct_generic.cpp, each between its
-// ISA's STRIDER_ISA_BEGIN/END, see kernels/isa_target.hpp). Output channels are the vector lanes; a register tile holds R output pixels of one
-// row times NV vectors of channels, and every tap broadcasts one input value into NV FMAs.
-// Strides and dilation only change the pointer steps, so every stride runs at the same speed per
-// MAC. Windows come from geometry: the row taps from Window::valid_taps, and the columns whose
-// taps all land inside the input (the interior, where multi-pixel tiles run) likewise.
+// ISA's STRIDER_ISA_BEGIN/END, see kernels/isa_target.hpp). Output channels are the vector lanes; a
+// register tile holds R output pixels of one row times NV vectors of channels, and every tap
+// broadcasts one input value into NV FMAs. Strides and dilation only change the pointer steps, so
+// every stride runs at the same speed per MAC. Windows come from geometry: the row taps from
+// Window::valid_taps, and the columns whose taps all land inside the input (the interior, where
+// multi-pixel tiles run) likewise.
 //
 // Packed filter layout, per group g and channel block b of FB = NV * lanes output channels:
 //   packed[(((g * blocks + b) * KH + kh) * KW + kw) * Cg + c) * FB + j]
@@ -55,7 +56,8 @@ template <int NV, int R>
     _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) wv[v] = Isa::load(w + i * fb + v * kLanes);
     _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
       const V b = Isa::broadcast(x + r * x_step + i);
-      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[r][v] = Isa::fmadd(b, wv[v], acc[r][v]);
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[r][v] =
+          Isa::fmadd(b, wv[v], acc[r][v]);
     }
   }
 }

@@ -23,12 +23,12 @@ struct Config {
   Activation activation;
   bool bias;
   std::string describe() const {
-    return fmt::format("input {} filter {} strides ({},{}) dilation ({},{}) padding {} groups {} "
-                       "{} bias {}",
-                       format_shape(input), format_shape(filter), params.strides.h,
-                       params.strides.w, params.dilation.h, params.dilation.w,
-                       params.padding.to_string(), params.groups, activation_name(activation),
-                       bias);
+    return fmt::format(
+        "input {} filter {} strides ({},{}) dilation ({},{}) padding {} groups {} "
+        "{} bias {}",
+        format_shape(input), format_shape(filter), params.strides.h, params.strides.w,
+        params.dilation.h, params.dilation.w, params.padding.to_string(), params.groups,
+        activation_name(activation), bias);
   }
 };
 
@@ -116,11 +116,11 @@ TEST(Conv2DKernels, MatchTheReferenceOnNamedCorners) {
       make({1, 10, 10, 3}, {3, 3, 3, 32}, {2, 2}, {1, 1}, Padding2D::valid(), 1),
       make({1, 13, 14, 5}, {3, 3, 5, 17}, {2, 2}, {1, 1}, Padding2D::same(), 1),
       make({1, 14, 13, 5}, {3, 3, 5, 17}, {2, 2}, {1, 1}, Padding2D::same(), 1),
-      make({2, 7, 7, 4}, {7, 7, 4, 9}, {1, 1}, {1, 1}, Padding2D::valid(), 1),  // kernel = input
-      make({1, 9, 9, 6}, {1, 1, 6, 70}, {2, 2}, {1, 1}, Padding2D::valid(), 1),  // 1x1 strided
+      make({2, 7, 7, 4}, {7, 7, 4, 9}, {1, 1}, {1, 1}, Padding2D::valid(), 1),    // kernel = input
+      make({1, 9, 9, 6}, {1, 1, 6, 70}, {2, 2}, {1, 1}, Padding2D::valid(), 1),   // 1x1 strided
       make({1, 11, 11, 2}, {2, 2, 2, 8}, {4, 4}, {1, 1}, Padding2D::valid(), 1),  // stride > kernel
       make({3, 12, 12, 8}, {3, 3, 2, 12}, {1, 2}, {2, 1}, Padding2D::same(), 4),  // groups
-      make({8, 5, 6, 1}, {3, 3, 1, 33}, {1, 1}, {1, 1}, Padding2D::same(), 1),   // one channel
+      make({8, 5, 6, 1}, {3, 3, 1, 33}, {1, 1}, {1, 1}, Padding2D::same(), 1),    // one channel
       make({1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1}, {1, 1}, Padding2D::valid(), 1),
   };
   for (const Config& c : corners) expect_all_kernels_match(c, 1);

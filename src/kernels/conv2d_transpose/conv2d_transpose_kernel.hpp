@@ -28,8 +28,8 @@ struct Conv2DTransposeKernel {
 };
 
 std::span<const Conv2DTransposeKernel> conv2d_transpose_kernels();
-const Conv2DTransposeKernel& select_conv2d_transpose_kernel(
-    const Conv2DTransposeGeometry& geometry, std::string_view name);
+const Conv2DTransposeKernel& select_conv2d_transpose_kernel(const Conv2DTransposeGeometry& geometry,
+                                                            std::string_view name);
 
 void conv2d_transpose_nhwc_reference(const Conv2DTransposeProblem& problem);
 

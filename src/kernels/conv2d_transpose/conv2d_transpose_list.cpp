@@ -19,8 +19,8 @@ std::span<const Conv2DTransposeKernel> conv2d_transpose_kernels() {
   return kConv2DTransposeKernels;
 }
 
-const Conv2DTransposeKernel& select_conv2d_transpose_kernel(
-    const Conv2DTransposeGeometry& geometry, std::string_view name) {
+const Conv2DTransposeKernel& select_conv2d_transpose_kernel(const Conv2DTransposeGeometry& geometry,
+                                                            std::string_view name) {
   return select_kernel(conv2d_transpose_kernels(), geometry, name, "conv2d_transpose");
 }
 

@@ -13,8 +13,8 @@ constexpr std::int64_t kLanes = Isa::kLanes;
 // One output pixel, channels [c0, c0 + NV * lanes): full vectors only, so the accumulators stay
 // in registers; the channel tail goes through pixel_tail.
 template <int NV>
-void pixel(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int64_t ow,
-           TapRange th, TapRange tw, std::int64_t c0) {
+void pixel(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int64_t ow, TapRange th,
+           TapRange tw, std::int64_t c0) {
   const Conv2DGeometry& g = p.geometry;
   const std::int64_t c_all = g.in_channels, in_w = g.width.input_size();
   const std::int64_t kw_size = g.width.kernel_size();
@@ -23,7 +23,8 @@ void pixel(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int6
     acc[v] = p.bias != nullptr ? Isa::load(p.bias + c0 + v * kLanes) : Isa::zero();
   }
   for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
-    const float* x_row = p.input + (n * g.height.input_size() + g.height.tap(oh, kh)) * in_w * c_all + c0;
+    const float* x_row =
+        p.input + (n * g.height.input_size() + g.height.tap(oh, kh)) * in_w * c_all + c0;
     const float* w_row = p.filter + kh * kw_size * c_all + c0;
     for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
       const float* x = x_row + g.width.tap(ow, kw) * c_all;
@@ -33,7 +34,8 @@ void pixel(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int6
       }
     }
   }
-  float* out = p.output + ((n * g.height.output_size() + oh) * g.width.output_size() + ow) * c_all + c0;
+  float* out =
+      p.output + ((n * g.height.output_size() + oh) * g.width.output_size() + ow) * c_all + c0;
   _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
     Isa::store(out + v * kLanes, p.activation == Activation::kRelu ? Isa::relu(acc[v]) : acc[v],
                kLanes);
@@ -51,8 +53,8 @@ void pixel_tail(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std:
     for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
       const std::int64_t ih = g.height.tap(oh, kh);
       for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
-        const float* x = p.input + ((n * g.height.input_size() + ih) * in_w + g.width.tap(ow, kw)) *
-                                       c_all + c0;
+        const float* x =
+            p.input + ((n * g.height.input_size() + ih) * in_w + g.width.tap(ow, kw)) * c_all + c0;
         const float* w = p.filter + (kh * g.width.kernel_size() + kw) * c_all + c0;
         acc = Isa::fmadd(Isa::load(x, lanes), Isa::load(w, lanes), acc);
       }

@@ -16,9 +16,7 @@ using Isa = simd::Avx2;
 #include "kernels/depthwise/depthwise_direct.inl"
 
 namespace strider::kernels {
-void depthwise_nhwc_direct_avx2(const DepthwiseProblem& problem) {
-  depthwise_avx2::run(problem);
-}
+void depthwise_nhwc_direct_avx2(const DepthwiseProblem& problem) { depthwise_avx2::run(problem); }
 }  // namespace strider::kernels
 
 STRIDER_ISA_END

@@ -7,8 +7,8 @@
 #include <span>
 #include <string_view>
 
-#include "strider/geometry/conv2d_geometry.hpp"
 #include "kernels/conv2d/conv2d_direct.hpp"
+#include "strider/geometry/conv2d_geometry.hpp"
 #include "strider/ops/activation.hpp"
 
 namespace strider::kernels {

@@ -26,9 +26,10 @@ TEST(DepthwiseKernels, MatchTheReferenceOverARandomSweep) {
     o.strides = {pick(1, 4), pick(1, 4)};
     o.dilation = {pick(1, 2), pick(1, 2)};
     const std::int64_t mode = pick(0, 2);
-    o.padding = mode == 0   ? Padding2D::valid()
-                : mode == 1 ? Padding2D::same()
-                            : Padding2D::explicit_pads(pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2));
+    o.padding = mode == 0 ? Padding2D::valid()
+                : mode == 1
+                    ? Padding2D::same()
+                    : Padding2D::explicit_pads(pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2));
     o.activation = pick(0, 1) == 0 ? Activation::kRelu : Activation::kLinear;
     Conv2DGeometry g;
     try {

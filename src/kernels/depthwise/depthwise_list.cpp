@@ -37,8 +37,7 @@ const std::array kDepthwiseKernels = {
 }  // namespace
 
 void depthwise_nhwc_reference(const DepthwiseProblem& p) {
-  conv2d_nhwc_reference(
-      {p.geometry, p.input, p.filter, nullptr, p.bias, p.output, p.activation});
+  conv2d_nhwc_reference({p.geometry, p.input, p.filter, nullptr, p.bias, p.output, p.activation});
 }
 
 std::span<const DepthwiseKernel> depthwise_kernels() { return kDepthwiseKernels; }

@@ -64,9 +64,7 @@ STRIDER_ISA_END
 
 }  // namespace
 
-CpuFeatures cpu_features() {
-  return {kernels::cpu_has_avx2(), kernels::cpu_has_avx512()};
-}
+CpuFeatures cpu_features() { return {kernels::cpu_has_avx2(), kernels::cpu_has_avx512()}; }
 
 std::string best_isa() {
   const CpuFeatures f = cpu_features();

@@ -32,8 +32,8 @@ void run(const Pool2DProblem& p) {
         std::int64_t lanes[kBlock];
         for (int v = 0; v < kBlock; ++v) {
           lanes[v] = std::clamp<std::int64_t>(c_all - c0 - v * kLanes, 0, kLanes);
-          acc[v] = is_max ? Isa::broadcast_value(-std::numeric_limits<float>::infinity())
-                          : Isa::zero();
+          acc[v] =
+              is_max ? Isa::broadcast_value(-std::numeric_limits<float>::infinity()) : Isa::zero();
         }
         for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
           const float* x_row = p.input + (n * in_h + g.height.tap(oh, kh)) * in_w * c_all + c0;

@@ -34,7 +34,8 @@ TEST(Pool2DKernels, MatchTheReferenceOverARandomSweep) {
     }
     Tensor x(in);
     rng.fill_uniform(x.values(), -1, 1);
-    if (checked % 10 == 0) x.data()[pick(0, x.size() - 1)] = std::numeric_limits<float>::quiet_NaN();
+    if (checked % 10 == 0)
+      x.data()[pick(0, x.size() - 1)] = std::numeric_limits<float>::quiet_NaN();
     for (PoolOp op : {PoolOp::kMax, PoolOp::kAvg}) {
       o.kernel = "reference";
       const Tensor want = pool2d(op, x, o);
@@ -46,8 +47,8 @@ TEST(Pool2DKernels, MatchTheReferenceOverARandomSweep) {
         for (std::int64_t i = 0; i < got.size(); ++i) {
           const float a = got.data()[i], b = want.data()[i];
           ASSERT_TRUE((std::isnan(a) && std::isnan(b)) || std::fabs(a - b) <= 1e-6f)
-              << k.name << " " << pool_op_name(op) << " element " << i << ": " << a << " vs "
-              << b << " input " << format_shape(in) << " pool " << o.params.pool_size.h << ","
+              << k.name << " " << pool_op_name(op) << " element " << i << ": " << a << " vs " << b
+              << " input " << format_shape(in) << " pool " << o.params.pool_size.h << ","
               << o.params.pool_size.w << " padding " << o.params.padding.to_string();
         }
       }

@@ -11,7 +11,7 @@ namespace strider::kernels::simd {
 struct Avx512 {
   using V = __m512;
   static constexpr std::int64_t kLanes = 16;
-  static constexpr std::int64_t kMaxVectors = 4;     // conv tiles: up to 4 x 6 accumulators
+  static constexpr std::int64_t kMaxVectors = 4;  // conv tiles: up to 4 x 6 accumulators
   static constexpr std::int64_t kAccumulators = 24;
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
@@ -27,15 +27,11 @@ struct Avx512 {
     const V m = _mm512_max_ps(b, a);  // a when either is NaN
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(b, b, _CMP_UNORD_Q), m, b);
   }
-  static __mmask16 mask(std::int64_t count) {
-    return static_cast<__mmask16>((1u << count) - 1u);
-  }
+  static __mmask16 mask(std::int64_t count) { return static_cast<__mmask16>((1u << count) - 1u); }
   static V load(const float* p, std::int64_t count) {
     return _mm512_maskz_loadu_ps(mask(count), p);
   }
-  static void store(float* p, V v, std::int64_t count) {
-    _mm512_mask_storeu_ps(p, mask(count), v);
-  }
+  static void store(float* p, V v, std::int64_t count) { _mm512_mask_storeu_ps(p, mask(count), v); }
 };
 
 }  // namespace strider::kernels::simd
