@@ -586,16 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     g.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("sweep", help="generate N cases, run the CLI and the library runner")
-    s.add_argument("--cli", required=True, help="path to `strider` ('' skips the CLI pass)")
-    s.add_argument("--runner", required=True,
-                   help="path to `strider_conformance` ('' skips the library pass)")
-    s.add_argument("--count", type=int, default=300)
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--workdir", help="write the cases here instead of a temporary directory "
-                                     "(kept afterwards)")
-    s.add_argument("--cases", help="check these existing case directories instead of "
-                                   "generating (e.g. the fixtures); CLI outputs go to a temp dir")
-    s.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    common.add_sweep_arguments(s, 300, "path to `strider` ('' skips the CLI pass)")
     s.set_defaults(func=cmd_sweep)
 
     f = sub.add_parser("fixtures", help="write the small committed fixture set")

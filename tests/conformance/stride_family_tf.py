@@ -1433,18 +1433,9 @@ def main(argv: list[str] | None = None) -> int:
 
     s = sub.add_parser("sweep", help="generate N cases, run the CLI and the library runner")
     op_arg(s)
-    s.add_argument("--cli", required=True,
-                   help="path to `strider` ('' skips the CLI pass; ignored for ops without a "
-                        "CLI command: separable, conv1d)")
-    s.add_argument("--runner", required=True,
-                   help="path to `strider_conformance` ('' skips the library pass)")
-    s.add_argument("--count", type=int, default=200)
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--workdir", help="write the cases here instead of a temporary directory "
-                                     "(kept afterwards)")
-    s.add_argument("--cases", help="check these existing case directories instead of "
-                                   "generating (e.g. the fixtures); CLI outputs go to a temp dir")
-    s.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    common.add_sweep_arguments(
+        s, 200, "path to `strider` ('' skips the CLI pass; ignored for ops without a CLI "
+                "command: separable, conv1d)")
     s.set_defaults(func=cmd_sweep)
 
     f = sub.add_parser("fixtures", help="write the small committed fixture set of one op")

@@ -208,6 +208,21 @@ def run_library_pass(runner: str, op: str, root: Path) -> tuple[int, int]:
     return passed, failed
 
 
+def add_sweep_arguments(parser, count: int, cli_help: str) -> None:
+    """The options every oracle script's `sweep` subcommand takes."""
+    parser.add_argument("--cli", required=True, help=cli_help)
+    parser.add_argument("--runner", required=True,
+                        help="path to `strider_conformance` ('' skips the library pass)")
+    parser.add_argument("--count", type=int, default=count)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", help="write the cases here instead of a temporary directory "
+                                          "(kept afterwards)")
+    parser.add_argument("--cases", help="check these existing case directories instead of "
+                                        "generating (e.g. the fixtures); CLI outputs go to a "
+                                        "temp dir")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+
+
 def sweep(a, op: str, runner_op: str, generate: Callable[[Path], None],
           cli_pass: Callable[[list[Path], Path], tuple[int, int]] | None) -> int:
     """The `sweep` subcommand: fresh cases (generate(root)) or --cases, a CLI pass (cli_pass;
