@@ -117,9 +117,8 @@ Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
       input_shape[2],
       {filter_shape[1], params.strides.w, params.dilation.w, params.padding.width()}, op, "width");
   // Every count a caller may ask for must fit: checking here keeps the accessors noexcept-simple.
-  const std::string what = fmt::format("{}: output", op);
-  shape_size(g.input_shape(), "conv2d input");
-  shape_size(g.output_shape(), what.c_str());
+  checked_product(g.input_shape(), Origin{op, "input", "size"});
+  checked_product(g.output_shape(), Origin{op, "output", "size"});
   g.params(true);
   g.macs();
   return g;
@@ -163,16 +162,22 @@ Shape Conv2DGeometry::output_shape() const {
 }
 
 std::int64_t Conv2DGeometry::params(bool use_bias) const {
-  const Shape f = filter_shape();
-  const std::int64_t weights = checked_product(f, "conv2d: parameter count");
-  return use_bias ? checked_add(weights, out_channels, "conv2d: parameter count") : weights;
+  const Origin where{"conv2d", {}, "parameter count"};
+  const std::int64_t taps = checked_mul(height.kernel_size(), width.kernel_size(), where);
+  const std::int64_t weights =
+      checked_mul(checked_mul(taps, in_channels_per_group(), where), out_channels, where);
+  return use_bias ? checked_add(weights, out_channels, where) : weights;
 }
 
 std::int64_t Conv2DGeometry::macs() const {
-  const std::int64_t per_output =
-      checked_product(filter_shape(), "conv2d: MAC count") / out_channels;
-  return checked_mul(shape_size(output_shape(), "conv2d: MAC count"), per_output,
-                     "conv2d: MAC count");
+  const Origin where{"conv2d", {}, "MAC count"};
+  const std::int64_t per_output = checked_mul(
+      checked_mul(height.kernel_size(), width.kernel_size(), where), in_channels_per_group(), where);
+  const std::int64_t outputs =
+      checked_mul(checked_mul(checked_mul(batch, height.output_size(), where), width.output_size(),
+                              where),
+                  out_channels, where);
+  return checked_mul(outputs, per_output, where);
 }
 
 }  // namespace strider

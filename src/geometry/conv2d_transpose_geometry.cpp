@@ -23,7 +23,7 @@ Window resolve_axis(std::int64_t in, const WindowSpec& spec,
                     std::optional<std::int64_t> output_padding, std::string_view op,
                     std::string_view axis) {
   const SizeRange consistent = inverse_sizes(in, spec, op, axis);
-  const std::string what = fmt::format("{}: output {}", op, axis);
+  const Origin what{op, axis, "output size"};
   const std::int64_t effective = (spec.kernel_size - 1) * spec.dilation + 1;
   const auto fail = [&](std::int64_t size, std::string_view how) -> Window {
     throw ShapeError(fmt::format(

@@ -51,7 +51,7 @@ Window Window::make(std::int64_t input_size, const WindowSpec& spec, std::string
     throw InvalidArgument(
         fmt::format("{}: {} dilation must be >= 1, got {}", op, axis, spec.dilation));
   }
-  const std::string what = fmt::format("{}: {} window", op, axis);
+  const Origin what{op, axis, "window"};
   const std::int64_t effective =
       checked_add(checked_mul(spec.kernel_size - 1, spec.dilation, what), 1, what);
 
@@ -128,7 +128,7 @@ SizeRange inverse_sizes(std::int64_t output_size, const WindowSpec& spec, std::s
       (spec.padding.before < 0 || spec.padding.after < 0)) {
     Window::make(0, spec, op, axis);  // throws the explicit-padding message
   }
-  const std::string what = fmt::format("{}: {} size", op, axis);
+  const Origin what{op, axis, "size"};
   if (output_size == 0) {
     // Only SAME/causal map an empty input to an empty output.
     const bool same =

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
+#include "kernels/parallel.hpp"
 
 namespace strider::kernels {
 

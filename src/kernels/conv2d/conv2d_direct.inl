@@ -166,17 +166,11 @@ void run_rows(const Context& c) {
       std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, units);
   const std::int64_t bands = (units + band - 1) / band;
   const bool threaded = c.g->macs() >= kParallelMacs;
-#pragma omp parallel for collapse(3) schedule(static) if (threaded)
-  for (std::int64_t b = 0; b < bands; ++b) {
-    for (std::int64_t nr = 0; nr < rows; ++nr) {
-      for (std::int64_t i = 0; i < band; ++i) {
-        const std::int64_t u = b * band + i;
-        if (u < units) {
-          row<NV, R>(c, nr / c.out_h, nr % c.out_h, u / c.blocks, u % c.blocks, begin, end);
-        }
-      }
-    }
-  }
+  // One flat index over (band, row, block in band), so that threads split it evenly.
+  parallel_for(bands * rows * band, threaded, [&](std::int64_t i) {
+    const std::int64_t k = i % band, nr = (i / band) % rows, u = (i / band / rows) * band + k;
+    if (u < units) row<NV, R>(c, nr / c.out_h, nr % c.out_h, u / c.blocks, u % c.blocks, begin, end);
+  });
 }
 
 }  // namespace STRIDER_ISA_NAMESPACE

@@ -122,6 +122,9 @@ TEST(Conv2DKernels, MatchTheReferenceOnNamedCorners) {
       make({3, 12, 12, 8}, {3, 3, 2, 12}, {1, 2}, {2, 1}, Padding2D::same(), 4),  // groups
       make({8, 5, 6, 1}, {3, 3, 1, 33}, {1, 1}, {1, 1}, Padding2D::same(), 1),    // one channel
       make({1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1}, {1, 1}, Padding2D::valid(), 1),
+      // Large enough (3.7M MACs) to run on threads, with several filter bands.
+      make({2, 20, 20, 16}, {3, 3, 16, 40}, {1, 1}, {1, 1}, Padding2D::same(), 1),
+      make({1, 30, 30, 64}, {3, 3, 64, 300}, {2, 2}, {1, 1}, Padding2D::same(), 1),
   };
   for (const Config& c : corners) expect_all_kernels_match(c, 1);
 }

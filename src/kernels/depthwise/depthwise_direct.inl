@@ -71,8 +71,7 @@ void run(const DepthwiseProblem& p) {
   const std::int64_t c_all = g.in_channels, out_h = g.height.output_size();
   const std::int64_t rows = g.batch * out_h;
   const bool threaded = g.macs() >= kDepthwiseParallelMacs;
-#pragma omp parallel for schedule(static) if (threaded)
-  for (std::int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, threaded, [&](std::int64_t r) {
     const std::int64_t n = r / out_h, oh = r % out_h;
     const TapRange th = g.height.valid_taps(oh);
     for (std::int64_t ow = 0; ow < g.width.output_size(); ++ow) {
@@ -84,7 +83,7 @@ void run(const DepthwiseProblem& p) {
       for (; c0 + kLanes <= c_all; c0 += kLanes) pixel<1>(p, n, oh, ow, th, tw, c0);
       if (c0 < c_all) pixel_tail(p, n, oh, ow, th, tw, c0);
     }
-  }
+  });
 }
 
 }  // namespace STRIDER_ISA_NAMESPACE

@@ -19,8 +19,7 @@ void run(const Pool2DProblem& p) {
   const bool is_max = p.op == PoolOp::kMax;
   const std::int64_t rows = g.batch * out_h;
   const bool threaded = g.ops() >= kDepthwiseParallelMacs;
-#pragma omp parallel for schedule(static) if (threaded)
-  for (std::int64_t r = 0; r < rows; ++r) {
+  parallel_for(rows, threaded, [&](std::int64_t r) {
     const std::int64_t n = r / out_h, oh = r % out_h;
     const TapRange th = g.height.valid_taps(oh);
     for (std::int64_t ow = 0; ow < out_w; ++ow) {
@@ -50,7 +49,7 @@ void run(const Pool2DProblem& p) {
         }
       }
     }
-  }
+  });
 }
 
 }  // namespace STRIDER_ISA_NAMESPACE
