@@ -171,12 +171,12 @@ std::int64_t Conv2DGeometry::params(bool use_bias) const {
 
 std::int64_t Conv2DGeometry::macs() const {
   const Origin where{"conv2d", {}, "MAC count"};
-  const std::int64_t per_output = checked_mul(
-      checked_mul(height.kernel_size(), width.kernel_size(), where), in_channels_per_group(), where);
-  const std::int64_t outputs =
-      checked_mul(checked_mul(checked_mul(batch, height.output_size(), where), width.output_size(),
-                              where),
-                  out_channels, where);
+  const std::int64_t per_output =
+      checked_mul(checked_mul(height.kernel_size(), width.kernel_size(), where),
+                  in_channels_per_group(), where);
+  const std::int64_t outputs = checked_mul(
+      checked_mul(checked_mul(batch, height.output_size(), where), width.output_size(), where),
+      out_channels, where);
   return checked_mul(outputs, per_output, where);
 }
 

@@ -33,7 +33,7 @@ Problem Problem::parse(std::string_view text) {
   Problem p;
   std::istringstream in{std::string(text)};
   std::string token;
-  bool has_input = false;
+  bool has_input = false, has_strides = false;
   while (in >> token) {
     const std::size_t eq = token.find('=');
     if (eq == std::string::npos) {
@@ -67,6 +67,7 @@ Problem Problem::parse(std::string_view text) {
     } else if (key == "strides") {
       p.params.strides =
           pair_from_list(parse_int_list(value, "problem: strides"), "problem: strides");
+      has_strides = true;
     } else if (key == "dilation") {
       p.params.dilation =
           pair_from_list(parse_int_list(value, "problem: dilation"), "problem: dilation");
@@ -85,6 +86,7 @@ Problem Problem::parse(std::string_view text) {
   }
   if (!has_input)
     throw InvalidArgument(fmt::format("problem: input=N,H,W,C is missing in '{}'", text));
+  if (p.op == ProblemOp::kPool && !has_strides) p.params.strides = p.kernel;  // as in Keras
   p.output_shape();  // validates the whole problem through geometry
   return p;
 }

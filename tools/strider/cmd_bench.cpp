@@ -42,6 +42,8 @@ struct BenchCommand {
     }
     p.kernel = pair_from_list(parse_int_list(kernel, "--kernel"), "--kernel");
     p.params = conv.params();
+    // Pooling strides default to the pool size, as in Keras and `strider pool`.
+    if (op == ProblemOp::kPool && !conv.strides_pair()) p.params.strides = p.kernel;
     if (op == ProblemOp::kConv && filters < 1) {
       throw InvalidArgument(fmt::format("--filters: must be >= 1, got {}", filters));
     }

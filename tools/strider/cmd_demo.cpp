@@ -209,23 +209,28 @@ struct DemoCommand {
     print_subsampling(a, b);
   }
 
-  // Output o of the stride-s layer reads the same window as output o*s - pad_s + pad_1 of the
-  // stride-1 layer; where that position exists, the two values must be equal.
+  // Where an output of the stride-s layer and one of the stride-1 layer start their windows at
+  // the same input pixel (geometry's first_input), they read the same window: equal values.
   static void print_subsampling(const Run& a, const Run& b) {
     const Window& ha = a.geometry.height;
     const Window& hb = b.geometry.height;
-    const std::int64_t shift = ha.pad_before() - hb.pad_before();
-    const std::int64_t oh = hb.output_size(), f = a.geometry.out_channels;
+    const std::int64_t f = a.geometry.out_channels;
+    const auto same_start = [&](std::int64_t o) -> std::int64_t {
+      for (std::int64_t p = 0; p < ha.output_size(); ++p) {
+        if (ha.first_input(p) == hb.first_input(o)) return p;
+      }
+      return -1;
+    };
     std::int64_t compared = 0;
     double max_diff = 0.0;
     std::vector<std::int64_t> matched;
-    for (std::int64_t y = 0; y < oh; ++y) {
-      const std::int64_t py = y * b.stride + shift;
-      if (py < 0 || py >= ha.output_size()) continue;
+    for (std::int64_t y = 0; y < hb.output_size(); ++y) {
+      const std::int64_t py = same_start(y);
+      if (py < 0) continue;
       matched.push_back(py);
-      for (std::int64_t x = 0; x < oh; ++x) {
-        const std::int64_t px = x * b.stride + shift;
-        if (px < 0 || px >= ha.output_size()) continue;
+      for (std::int64_t x = 0; x < hb.output_size(); ++x) {
+        const std::int64_t px = same_start(x);  // square input and kernel: columns = rows
+        if (px < 0) continue;
         for (std::int64_t c = 0; c < f; ++c) {
           max_diff = std::max(max_diff, static_cast<double>(std::fabs(b.output.at(0, y, x, c) -
                                                                       a.output.at(0, py, px, c))));

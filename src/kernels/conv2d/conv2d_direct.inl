@@ -37,7 +37,7 @@ Shape2 tile_shape(std::int64_t channels_per_group) {
 struct Context {
   const Conv2DGeometry* g;
   std::int64_t in_h, in_w, c_all, out_h, out_w, f_all, kh_size, kw_size, cg, fg;
-  std::int64_t sh, sw, dh, dw, pad_top, pad_left, blocks, fb;
+  std::int64_t sw, dw, blocks, fb;  // the column stride and dilation set pointer steps
   const float* input;
   const float* packed;
   const float* bias;  // padded: [groups * blocks * FB]
@@ -77,17 +77,17 @@ void tile(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow0, T
   // what keeps few-channel layers (the RGB stem, C = 3) busy.
   const bool contiguous = c.dw == 1 && c.cg == c.c_all;
   for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
-    const std::int64_t ih = oh * c.sh - c.pad_top + kh * c.dh;
+    const std::int64_t ih = c.g->height.tap(oh, kh);
     const float* x_row = c.input + (n * c.in_h + ih) * c.in_w * c.c_all + group * c.cg;
     const float* w_row = w_block + kh * c.kw_size * c.cg * fb;
     if (contiguous) {
-      accumulate<NV, R>(acc, x_row + (ow0 * c.sw - c.pad_left + tw.begin) * c.c_all,
+      accumulate<NV, R>(acc, x_row + c.g->width.tap(ow0, tw.begin) * c.c_all,
                         w_row + tw.begin * c.cg * fb, tw.size() * c.cg, x_step, fb);
       continue;
     }
     for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
-      accumulate<NV, R>(acc, x_row + (ow0 * c.sw - c.pad_left + kw * c.dw) * c.c_all,
-                        w_row + kw * c.cg * fb, c.cg, x_step, fb);
+      accumulate<NV, R>(acc, x_row + c.g->width.tap(ow0, kw) * c.c_all, w_row + kw * c.cg * fb,
+                        c.cg, x_step, fb);
     }
   }
   const std::int64_t f0 = group * c.fg + block * fb;
@@ -169,7 +169,8 @@ void run_rows(const Context& c) {
   // One flat index over (band, row, block in band), so that threads split it evenly.
   parallel_for(bands * rows * band, threaded, [&](std::int64_t i) {
     const std::int64_t k = i % band, nr = (i / band) % rows, u = (i / band / rows) * band + k;
-    if (u < units) row<NV, R>(c, nr / c.out_h, nr % c.out_h, u / c.blocks, u % c.blocks, begin, end);
+    if (u < units)
+      row<NV, R>(c, nr / c.out_h, nr % c.out_h, u / c.blocks, u % c.blocks, begin, end);
   });
 }
 
@@ -220,12 +221,8 @@ void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
   c.kw_size = g.width.kernel_size();
   c.cg = g.in_channels_per_group();
   c.fg = g.out_channels_per_group();
-  c.sh = g.height.stride();
   c.sw = g.width.stride();
-  c.dh = g.height.dilation();
   c.dw = g.width.dilation();
-  c.pad_top = g.height.pad_before();
-  c.pad_left = g.width.pad_before();
   c.fb = shape.vectors * kLanes;
   c.blocks = (c.fg + c.fb - 1) / c.fb;
   std::vector<float> bias(static_cast<std::size_t>(g.groups * c.blocks * c.fb), 0.0f);
