@@ -4,7 +4,8 @@
 //   "op=depthwise input=1,112,112,96 kernel=3 strides=2 padding=same multiplier=1"
 //   "op=pool pool=max input=1,56,56,64 kernel=3 strides=2 padding=same"
 // Omitted keys take the CLI's defaults (strides 1, or the pool size for pooling; padding valid,
-// dilation 1, groups 1, filters 1, multiplier 1, pool max). Lines of a shape list may carry a trailing "# comment".
+// dilation 1, groups 1, filters 1, multiplier 1, pool max). Lines of a shape list may carry a
+// trailing "# comment".
 #pragma once
 
 #include <cstdint>

@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "kernels/kernel_entry.hpp"
 #include "strider/geometry/conv2d_transpose_geometry.hpp"
 #include "strider/ops/activation.hpp"
 
@@ -21,11 +22,7 @@ struct Conv2DTransposeProblem {
   Activation activation;
 };
 
-struct Conv2DTransposeKernel {
-  std::string_view name;
-  bool (*supports)(const Conv2DTransposeGeometry& geometry);
-  void (*run)(const Conv2DTransposeProblem& problem);
-};
+using Conv2DTransposeKernel = KernelEntry<Conv2DTransposeGeometry, Conv2DTransposeProblem>;
 
 std::span<const Conv2DTransposeKernel> conv2d_transpose_kernels();
 const Conv2DTransposeKernel& select_conv2d_transpose_kernel(const Conv2DTransposeGeometry& geometry,

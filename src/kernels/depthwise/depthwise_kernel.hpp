@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "kernels/conv2d/conv2d_direct.hpp"
+#include "kernels/kernel_entry.hpp"
 #include "strider/geometry/conv2d_geometry.hpp"
 #include "strider/ops/activation.hpp"
 
@@ -24,11 +25,7 @@ struct DepthwiseProblem {
   Activation activation;
 };
 
-struct DepthwiseKernel {
-  std::string_view name;
-  bool (*supports)(const Conv2DGeometry& geometry);
-  void (*run)(const DepthwiseProblem& problem);
-};
+using DepthwiseKernel = KernelEntry<Conv2DGeometry, DepthwiseProblem>;
 
 std::span<const DepthwiseKernel> depthwise_kernels();
 const DepthwiseKernel& select_depthwise_kernel(const Conv2DGeometry& geometry,

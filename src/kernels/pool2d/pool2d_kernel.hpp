@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "kernels/kernel_entry.hpp"
 #include "strider/geometry/pool2d_geometry.hpp"
 #include "strider/ops/pool2d.hpp"
 
@@ -18,11 +19,7 @@ struct Pool2DProblem {
   float* output;
 };
 
-struct Pool2DKernel {
-  std::string_view name;
-  bool (*supports)(const Pool2DGeometry& geometry);
-  void (*run)(const Pool2DProblem& problem);
-};
+using Pool2DKernel = KernelEntry<Pool2DGeometry, Pool2DProblem>;
 
 std::span<const Pool2DKernel> pool2d_kernels();
 const Pool2DKernel& select_pool2d_kernel(const Pool2DGeometry& geometry, std::string_view name);
