@@ -5,12 +5,13 @@
 namespace strider {
 namespace {
 
-// A register-resident FMA loop runs at 2-64 FLOP per cycle on any x86-64 at 0.5-6 GHz. A figure
-// outside that band means the compiler removed or merged the loop (it once reported millions of
-// GFLOP/s when GCC reused one call's result for the next).
+// One core does at most 64 FLOP per cycle at no more than 6 GHz. A figure above that means the
+// compiler removed or merged the loop (it once reported millions of GFLOP/s when GCC reused one
+// call's result for the next). No lower bound: an unoptimised sanitizer build is slow, and
+// benchmarks never fail on time.
 TEST(Machine, PeakIsPhysicallyPlausible) {
   const double peak = measure_peak_gflops(1, 0.05);
-  EXPECT_GT(peak, 1.0);
+  EXPECT_GT(peak, 0.0);
   EXPECT_LT(peak, 64.0 * 6.0);
   EXPECT_FALSE(best_isa().empty());
 }
