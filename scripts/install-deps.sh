@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake g++ libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev
-          libgmock-dev python3 python3-venv python3-pip)
+          libgmock-dev zlib1g-dev python3 python3-venv python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,6 +6,12 @@
 
 namespace strider::cli {
 
+// Thrown by a command that finished its output but must exit with `status` (`strider lint` with
+// errors: 1); main() returns it. Bad input stays a strider::Error (exit 2).
+struct ExitStatus {
+  int status = 1;
+};
+
 void add_conv_command(CLI::App& app);
 void add_conv_transpose_command(CLI::App& app);
 void add_depthwise_command(CLI::App& app);
@@ -13,5 +19,8 @@ void add_pool_command(CLI::App& app);
 void add_shape_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_summary_command(CLI::App& app);
+void add_lint_command(CLI::App& app);
+void add_inspect_command(CLI::App& app);
 
 }  // namespace strider::cli

@@ -25,6 +25,9 @@ int main(int argc, char** argv) {
   strider::cli::add_pool_command(app);
   strider::cli::add_shape_command(app);
   strider::cli::add_bench_command(app);
+  strider::cli::add_summary_command(app);
+  strider::cli::add_lint_command(app);
+  strider::cli::add_inspect_command(app);
   try {
     // CLI11 would report a mistyped command as a missing one; name it instead.
     std::vector<std::string> names;
@@ -45,6 +48,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "strider: error: %s (see 'strider --help')\n", e.what());
     return 2;
+  } catch (const strider::cli::ExitStatus& e) {
+    return e.status;
   } catch (const strider::Error& e) {
     std::fprintf(stderr, "strider: error: %s\n", e.what());
     return 2;
