@@ -527,12 +527,12 @@ class Linter {
     }
     if (clauses.empty()) return;
     const auto [n, all] = pixels(loss[0].border, loss[1].border);
-    const Window& h = window(i, 0);
+    const Window& first = window(i, axes(i).front());
     report(i, Severity::kWarning, "valid-drops-border",
            fmt::format("padding '{}' drops what one more window would read: {}; {} of {} input {} "
                        "({}){}",
-                       padding_kind_name(h.padding_kind()), join_clauses(clauses), n, all, units(i),
-                       percent(n, all), padding_note),
+                       padding_kind_name(first.padding_kind()), join_clauses(clauses), n, all,
+                       units(i), percent(n, all), padding_note),
            sizes.empty() ? std::string("use padding=same, or pads that let the last window end at "
                                        "the edge")
                          : fmt::format("use padding=same, or a layer input of {} (the last window "
@@ -719,6 +719,8 @@ class Linter {
                                                    plane_of(resolved(shrunk).output_shape)) {
       shrunk = resolved(shrunk).inputs.front();
     }
+    // Windows larger than the model input itself are a kernel choice, not early downsampling.
+    if (layers_[shrunk].kind == LayerKind::kInput) return;
     const Plane map = plane_of(resolved(shrunk).output_shape);
     std::vector<std::string> named;
     for (std::size_t k = 0; k < wasted.size() && k < 3; ++k) {

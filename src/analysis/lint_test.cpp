@@ -305,6 +305,11 @@ TEST(Lint, CollapsedEarly) {
             "later layers 1x1 kernels)");
 }
 
+TEST(Lint, KernelsLargerThanTheInputAreNotACollapse) {
+  EXPECT_TRUE(
+      lint_spec("x: input(4,4,1); c1: conv(8,5,padding=same); c2: conv(8,5,padding=same)").empty());
+}
+
 TEST(Lint, OneLayerAfterTheCollapseIsTolerated) {
   EXPECT_TRUE(lint_spec("x: input(8,8,1); s: conv(8,8,strides=8); c1: conv(8,3,padding=same); gap")
                   .empty());

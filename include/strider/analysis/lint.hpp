@@ -30,8 +30,8 @@ struct Finding {
 // it (Window::reads_of(i) == 0); 2-D pixel counts are H*W - readH*readW. Positions that carry no
 // data (rows or columns a ZeroPadding2D added, and whatever is computed from those alone) are
 // left out, so padding a network drops on purpose is not reported. Rows and columns are tracked
-// separately, and where branches meet a row counts as data when it does on any branch, so a
-// branched model can only be under-reported, never over-reported.
+// separately; where branches meet, a row counts as data (or as used) when it does on any branch,
+// so the input-unread error never names a row that some output depends on.
 //
 // Warnings (a choice that loses or distorts information somewhere; another path may make up for
 // it, as the main branch of a ResNet block reads what its 1x1 stride-2 shortcut skips):
@@ -51,13 +51,17 @@ struct Finding {
 //   checkerboard           Conv2DTranspose whose taps overlap unevenly (kernel not a multiple of
 //                          the stride, Odena et al. 2016): interior output rows/columns receive
 //                          different numbers of contributions, some maybe none.
-//   gridding               a stack of dilated layers whose composed receptive field has holes
-//                          that the same stack without dilation would not have (dilations with a
-//                          common factor, Wang et al. 2018); reported on the last layer of the
-//                          stack whose field still has holes.
+//   gridding               a stack with two or more dilated layers whose composed receptive field
+//                          has holes that the same stack without dilation would not have
+//                          (dilations with a common factor, Wang et al. 2018). A stack is a chain
+//                          of sliding layers joined directly or through batch norm, activation,
+//                          dropout, per-position Dense, padding or cropping (a merge ends it);
+//                          reported on its last layer, when no later layer extends it. Fields
+//                          wider than 65536 positions are not checked.
 //   collapsed-early        two or more windowed layers read maps smaller than their kernel (e.g.
-//                          3x3 on 1x1): the map collapsed so early that their windows read mostly
-//                          padding; reported on the layer that produced the first such map.
+//                          3x3 on 1x1): the map collapsed so early that each of their windows
+//                          reaches into padding; reported on the layer that shrank the map to that
+//                          size (kernels larger than the model input itself are not reported).
 //   small-receptive-field  the layer feeding a classifier head (Flatten or global pooling) has a
 //                          receptive field smaller than the model input on some axis; says how
 //                          much of the input one of its outputs sees.
@@ -67,8 +71,8 @@ struct Finding {
 //                          Cropping2D removes do not count (cropping is asked for by name).
 //                          Reported on the input layer, with the rows/columns and the pixel count.
 //
-// The windows of Conv2DTranspose are checked for checkerboard only. Throws nothing for a model that
-// resolve() accepted.
+// The windows of Conv2DTranspose are checked for checkerboard only. Throws nothing but
+// std::bad_alloc for a model that resolve() accepted.
 std::vector<Finding> lint(const model::ResolvedModel& model);
 
 }  // namespace strider::analysis
