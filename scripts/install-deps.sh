@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake g++ libfmt-dev libcli11-dev nlohmann-json3-dev libgtest-dev
-          libgmock-dev zlib1g-dev python3 python3-venv python3-pip)
+          libgmock-dev zlib1g-dev python3 python3-venv python3-pip
+          libgif-dev libpng-dev chromium  # viz: GIF, PNG; Chromium renders the pictures in tests
+          clang-14 libclang-rt-14-dev libomp-14-dev  # fuzz targets (libFuzzer), ThreadSanitizer
+          dataset-fashion-mnist)  # training data: /usr/share/datasets/fashion-mnist
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

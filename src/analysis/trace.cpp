@@ -121,7 +121,7 @@ Trace trace_position(const model::ResolvedModel& model, std::size_t layer, std::
   const Extent target = extent_of(model.layers.at(layer).output_shape);
   if (y < 0 || y >= target.height || x < 0 || x >= target.width) {
     throw InvalidArgument(fmt::format(
-        "inspect: position ({}, {}) is outside the output of layer '{}', which has {} x {} "
+        "trace_position: position ({}, {}) is outside the output of layer '{}', which has {} x {} "
         "positions (y in 0..{}, x in 0..{})",
         y, x, specs[layer].name, target.height, target.width, target.height - 1, target.width - 1));
   }

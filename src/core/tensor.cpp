@@ -51,11 +51,13 @@ Tensor::Tensor(Shape shape, NoInit) : shape_(std::move(shape)) {
   size_ = shape_size(shape_);
   const std::int64_t bytes = checked_mul(std::max<std::int64_t>(size_, 1),
                                          static_cast<std::int64_t>(sizeof(float)), "tensor");
-  const std::int64_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  constexpr auto kAlign = static_cast<std::int64_t>(kAlignment);
+  const std::int64_t rounded = checked_add(bytes, kAlign - 1, "tensor") / kAlign * kAlign;
+  reservation_ = MemoryReservation(rounded, "a float32 tensor", shape_);
   void* p = std::aligned_alloc(kAlignment, static_cast<std::size_t>(rounded));
   if (p == nullptr) {
-    throw ShapeError(fmt::format("tensor: cannot allocate {} bytes for shape {}", rounded,
-                                 format_shape(shape_)));
+    throw ResourceError(fmt::format("tensor: cannot allocate {} for shape {}",
+                                    format_memory_size(rounded), format_shape(shape_)));
   }
   data_.reset(static_cast<float*>(p));
 }

@@ -104,10 +104,14 @@ Conv2DGeometry Conv2DGeometry::make(std::span<const std::int64_t> input_shape,
     throw ShapeError(fmt::format("{}: groups ({}) must divide the filter count ({})", op, g.groups,
                                  g.out_channels));
   }
-  if (filter_shape[2] * g.groups != g.in_channels) {
-    throw ShapeError(fmt::format(
-        "{}: input channels ({}) must equal filter in-channels ({}) * groups ({}) = {}", op,
-        g.in_channels, filter_shape[2], g.groups, checked_mul(filter_shape[2], g.groups, op)));
+  // Compared by division: filter in-channels * groups may overflow for a hostile filter shape.
+  if (filter_shape[2] != g.in_channels / g.groups) {
+    std::int64_t product = 0;
+    const bool overflows = __builtin_mul_overflow(filter_shape[2], g.groups, &product);
+    throw ShapeError(
+        fmt::format("{}: input channels ({}) must equal filter in-channels ({}) * groups ({}) = {}",
+                    op, g.in_channels, filter_shape[2], g.groups,
+                    overflows ? std::string("more than 64 bits hold") : std::to_string(product)));
   }
   g.height =
       Window::make(input_shape[1],

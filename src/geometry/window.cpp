@@ -81,6 +81,8 @@ Window Window::make(std::int64_t input_size, const WindowSpec& spec, std::string
               : std::max<std::int64_t>(
                     0, checked_add(checked_mul(w.output_size_ - 1, spec.stride, what),
                                    effective - input_size, what));
+      // Every tap lies in [-pad_before, input + pad_after): the padded extent must fit too.
+      checked_add(input_size, needed, what);
       w.pad_before_ = needed / 2;
       w.pad_after_ = needed - w.pad_before_;
       break;

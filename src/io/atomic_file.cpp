@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "strider/core/error.hpp"
+#include "strider/core/memory.hpp"
 
 namespace strider::io {
 namespace {
@@ -110,6 +111,11 @@ void write_all(int fd, std::span<const std::byte> bytes, const fs::path& path) {
 }  // namespace
 
 void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
+  write_file_atomic(path, {bytes});
+}
+
+void write_file_atomic(const fs::path& path,
+                       std::initializer_list<std::span<const std::byte>> parts) {
   if (path.filename().empty()) throw_write_error(path, "the path does not name a file");
   const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
   std::error_code ec;
@@ -124,7 +130,7 @@ void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
 
   {
     TempFile temp = create_temp(dir, path);
-    write_all(temp.fd().get(), bytes, path);
+    for (const std::span<const std::byte> bytes : parts) write_all(temp.fd().get(), bytes, path);
     // Without the fsync, a crash soon after the rename can leave `path` naming an empty file on
     // ext4 and xfs: the rename may reach the disk before the data does.
     if (::fsync(temp.fd().get()) != 0) throw_write_error(path, errno_text(errno));
@@ -154,12 +160,18 @@ std::vector<std::byte> read_file(const fs::path& path) {
 
   // st_size is only a hint: pipes report 0, and a file may grow while we read it. The +1 lets the
   // read that sees end-of-file happen without growing the buffer.
-  std::vector<std::byte> bytes(S_ISREG(info.st_mode) && info.st_size > 0
-                                   ? static_cast<std::size_t>(info.st_size) + 1
-                                   : std::size_t{1} << 16);
+  const std::string what = fmt::format("reading '{}'", path.string());
+  std::vector<std::byte> bytes;
+  MemoryReservation reserved;
+  const auto grow = [&](std::size_t size) {
+    reserved = MemoryReservation(static_cast<std::int64_t>(size), what);
+    bytes.resize(size);
+  };
+  grow(S_ISREG(info.st_mode) && info.st_size > 0 ? static_cast<std::size_t>(info.st_size) + 1
+                                                 : std::size_t{1} << 16);
   std::size_t used = 0;
   for (;;) {
-    if (used == bytes.size()) bytes.resize(bytes.size() * 2);
+    if (used == bytes.size()) grow(bytes.size() * 2);
     const ssize_t n = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw_read_error(path, errno);

@@ -15,6 +15,7 @@
 
 #include "strider/core/checked.hpp"
 #include "strider/core/error.hpp"
+#include "strider/core/memory.hpp"
 #include "strider/io/atomic_file.hpp"
 
 namespace strider::io {
@@ -252,7 +253,12 @@ std::size_t item_size(const std::string& descr, std::string_view name) {
                     "arr.astype('<f4'))",
                     name, descr));
   }
-  if (descr.size() >= 2 && descr[1] == 'O') {
+  // 'O' with any byte-order mark ('|O', '<O', 'O', '|O8'): Python objects, stored as a pickle.
+  const std::string_view kind = std::string_view(descr).substr(
+      !descr.empty() && (descr[0] == '|' || descr[0] == '<' || descr[0] == '>' || descr[0] == '=')
+          ? 1
+          : 0);
+  if (!kind.empty() && kind[0] == 'O') {
     throw FormatError(
         fmt::format("{}: object arrays ({}) are not supported: loading them would need pickle",
                     name, printable_quoted(descr)));
@@ -363,7 +369,13 @@ Tensor parse_npy(std::span<const std::byte> bytes, std::string_view name) {
                     format_shape(shape), printable_quoted(*header.descr)));
   }
 
-  Tensor tensor(shape);
+  Tensor tensor = [&] {
+    try {
+      return Tensor::uninitialized(shape);
+    } catch (const ResourceError& e) {
+      throw ResourceError(fmt::format("{}: {}", name, e.what()));
+    }
+  }();
   const std::byte* data = bytes.data() + data_start;
   if (itemsize == sizeof(float)) {
     std::memcpy(tensor.data(), data, found);
@@ -379,10 +391,17 @@ Tensor parse_npy(std::span<const std::byte> bytes, std::string_view name) {
 }
 
 Tensor read_npy(const std::filesystem::path& path) {
-  return parse_npy(read_file(path), path.string());
+  const std::vector<std::byte> bytes = read_file(path);
+  // The file's bytes stay in memory while the tensor is built from them.
+  const MemoryReservation held(static_cast<std::int64_t>(bytes.size()), "reading a .npy file");
+  return parse_npy(bytes, path.string());
 }
 
-std::vector<std::byte> encode_npy(const Tensor& t) {
+namespace {
+
+// The magic string, version, header length and header dict of `t`'s .npy file: everything before
+// the data.
+std::vector<std::byte> encode_npy_header(const Tensor& t) {
   const std::string dict = fmt::format("{{'descr': '<f4', 'fortran_order': False, 'shape': {}, }}",
                                        format_shape(t.shape()));
   const auto round_up = [](std::size_t n) {
@@ -399,10 +418,8 @@ std::vector<std::byte> encode_npy(const Tensor& t) {
     header_length =
         round_up(kMagicSize + 2 + length_size + dict.size() + 1) - (kMagicSize + 2 + length_size);
   }
-  const std::size_t data_size = static_cast<std::size_t>(t.size()) * sizeof(float);
-
   std::vector<std::byte> out;
-  out.reserve(kMagicSize + 2 + length_size + header_length + data_size);
+  out.reserve(kMagicSize + 2 + length_size + header_length);
   for (const unsigned char c : kMagic) out.push_back(static_cast<std::byte>(c));
   out.push_back(static_cast<std::byte>(major));
   out.push_back(std::byte{0});
@@ -410,13 +427,27 @@ std::vector<std::byte> encode_npy(const Tensor& t) {
   append(out, dict);
   out.resize(out.size() + header_length - dict.size() - 1, static_cast<std::byte>(' '));
   out.push_back(static_cast<std::byte>('\n'));
-  const auto* data = reinterpret_cast<const std::byte*>(t.data());
-  out.insert(out.end(), data, data + data_size);
+  return out;
+}
+
+std::span<const std::byte> data_bytes(const Tensor& t) {
+  return {reinterpret_cast<const std::byte*>(t.data()),
+          static_cast<std::size_t>(t.size()) * sizeof(float)};
+}
+
+}  // namespace
+
+std::vector<std::byte> encode_npy(const Tensor& t) {
+  std::vector<std::byte> out = encode_npy_header(t);
+  const std::span<const std::byte> data = data_bytes(t);
+  const MemoryReservation held(static_cast<std::int64_t>(out.size() + data.size()),
+                               "encoding a .npy file");
+  out.insert(out.end(), data.begin(), data.end());
   return out;
 }
 
 void write_npy(const std::filesystem::path& path, const Tensor& t) {
-  write_file_atomic(path, encode_npy(t));
+  write_file_atomic(path, {encode_npy_header(t), data_bytes(t)});
 }
 
 }  // namespace strider::io

@@ -9,17 +9,28 @@
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "ops/bias.hpp"
 #include "strider/core/error.hpp"
+#include "strider/core/memory.hpp"
 
 namespace strider {
 namespace {
 
-using Packed = std::vector<float>;
+// A filter rearranged for a kernel's register tiles, with its share of the memory limit.
+struct Packed {
+  MemoryReservation reservation;
+  std::vector<float> values;
+
+  bool empty() const { return values.empty(); }
+  const float* data() const { return values.data(); }
+};
 
 Packed pack_for(const kernels::Conv2DKernel& kernel, const Conv2DGeometry& g,
                 const Tensor& filter) {
   if (kernel.pack == nullptr) return {};
-  Packed packed(static_cast<std::size_t>(kernel.packed_size(g)));
-  kernel.pack(g, filter.data(), packed.data());
+  const std::int64_t size = kernel.packed_size(g);
+  Packed packed{MemoryReservation(size * static_cast<std::int64_t>(sizeof(float)),
+                                  "conv2d: the packed filter"),
+                std::vector<float>(static_cast<std::size_t>(size))};
+  kernel.pack(g, filter.data(), packed.values.data());
   return packed;
 }
 

@@ -11,7 +11,6 @@
 #include "strider/analysis/receptive_field.hpp"
 #include "strider/analysis/trace.hpp"
 #include "strider/core/error.hpp"
-#include "strider/core/parse.hpp"
 
 namespace strider::cli {
 namespace {
@@ -34,26 +33,9 @@ std::string range_text(const analysis::Range& r) {
 void run_inspect(const InspectArgs& args) {
   const model::ResolvedModel resolved = args.model.resolve();
   const model::Architecture& arch = resolved.architecture;
-  const std::size_t layer = args.layer.empty() ? arch.layers.size() - 1 : arch.index_of(args.layer);
-  const Shape& shape = resolved.layers[layer].output_shape;
-  std::int64_t y = 0, x = 0;
-  if (!args.at.empty()) {
-    const std::vector<std::int64_t> at = parse_int_list(args.at, "--at");
-    if (at.size() == 2) {
-      y = at[0];
-      x = at[1];
-    } else if (at.size() == 1 && shape.size() == 2) {
-      x = at[0];
-    } else {
-      throw InvalidArgument(fmt::format("--at: expected y,x{}, got '{}'",
-                                        shape.size() == 2 ? " (or x for a 1-D layer)" : "",
-                                        args.at));
-    }
-  } else if (shape.size() >= 2) {
-    throw InvalidArgument(
-        fmt::format("--at: layer '{}' has an output of {} positions; say which one with --at y,x",
-                    arch.layers[layer].name, format_shape(shape)));
-  }
+  const TraceTarget target = parse_trace_target(resolved, args.layer, args.at);
+  const std::size_t layer = target.layer;
+  const std::int64_t y = target.y, x = target.x;
   const analysis::Trace trace = analysis::trace_position(resolved, layer, y, x);
   const std::vector<std::optional<analysis::Field>> fields = analysis::receptive_fields(resolved);
   const std::optional<analysis::Field>& field = fields[layer];
@@ -96,7 +78,7 @@ void run_inspect(const InspectArgs& args) {
 
   fmt::print("Output ({}, {}) of layer '{}' ({}, output {}) sees input '{}' {}:\n", y, x,
              arch.layers[layer].name, model::keras_class_name(arch.layers[layer].kind),
-             format_shape(shape), arch.layers[input.layer].name,
+             format_shape(resolved.layers[layer].output_shape), arch.layers[input.layer].name,
              format_shape(resolved.layers[input.layer].output_shape));
   fmt::print("  rows {} ({} of {}), columns {} ({} of {})\n", range_text(input.rows),
              input.rows.size(), input.height, range_text(input.cols), input.cols.size(),

@@ -19,6 +19,8 @@ void add_pool_command(CLI::App& app);
 void add_shape_command(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_draw_command(CLI::App& app);
+void add_explore_command(CLI::App& app);
 void add_summary_command(CLI::App& app);
 void add_lint_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);

@@ -10,14 +10,24 @@
 
 #include "commands.hpp"
 #include "strider/core/error.hpp"
+#include "strider/core/memory.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{
       "Strider: TensorFlow-exact convolution in C++, with strides as the first-class idea.",
       "strider"};
   app.require_subcommand(1);
-  app.fallthrough(false);
+  app.fallthrough(true);  // so that the global --max-memory may also follow the command
   app.set_version_flag("--version", "strider 0.1.0");
+  app.add_option_function<std::string>(
+         "--max-memory",
+         [](const std::string& size) {
+           strider::set_memory_limit(strider::parse_memory_size(size, "--max-memory"));
+         },
+         "Refuse, before allocating, work that needs more memory than SIZE: bytes, or 512M, 4G "
+         "(powers of 1024). Default: this machine's memory")
+      ->type_name("SIZE")
+      ->trigger_on_parse();
   strider::cli::add_demo_command(app);
   strider::cli::add_conv_command(app);
   strider::cli::add_conv_transpose_command(app);
@@ -25,6 +35,8 @@ int main(int argc, char** argv) {
   strider::cli::add_pool_command(app);
   strider::cli::add_shape_command(app);
   strider::cli::add_bench_command(app);
+  strider::cli::add_draw_command(app);
+  strider::cli::add_explore_command(app);
   strider::cli::add_summary_command(app);
   strider::cli::add_lint_command(app);
   strider::cli::add_inspect_command(app);

@@ -25,6 +25,39 @@ model::ResolvedModel ModelArgs::resolve() const {
   return model::resolve(model::load_model(model), shape);
 }
 
+TraceTarget parse_trace_target(const model::ResolvedModel& model, const std::string& layer,
+                               const std::string& at) {
+  const model::Architecture& arch = model.architecture;
+  TraceTarget t;
+  t.layer = layer.empty() ? arch.layers.size() - 1 : arch.index_of(layer);
+  const Shape& shape = model.layers[t.layer].output_shape;
+  if (!at.empty()) {
+    const std::vector<std::int64_t> values = parse_int_list(at, "--at");
+    if (values.size() == 2) {
+      t.y = values[0];
+      t.x = values[1];
+    } else if (values.size() == 1 && shape.size() == 2) {
+      t.x = values[0];
+    } else {
+      throw InvalidArgument(fmt::format("--at: expected y,x{}, got '{}'",
+                                        shape.size() == 2 ? " (or x for a 1-D layer)" : "", at));
+    }
+  } else if (shape.size() >= 2) {
+    throw InvalidArgument(
+        fmt::format("--at: layer '{}' has an output of {} positions; say which one with --at y,x",
+                    arch.layers[t.layer].name, format_shape(shape)));
+  }
+  const std::int64_t height = shape.size() >= 3 ? shape[0] : 1;
+  const std::int64_t width = shape.size() >= 3 ? shape[1] : shape.size() == 2 ? shape[0] : 1;
+  if (t.y < 0 || t.y >= height || t.x < 0 || t.x >= width) {
+    throw InvalidArgument(fmt::format(
+        "--at: position ({}, {}) is outside the output of layer '{}', which has {} x {} positions "
+        "(y in 0..{}, x in 0..{})",
+        t.y, t.x, arch.layers[t.layer].name, height, width, height - 1, width - 1));
+  }
+  return t;
+}
+
 void add_model_args(CLI::App& command, ModelArgs& args) {
   command
       .add_option("model,--model", args.model,

@@ -17,6 +17,16 @@ struct ModelArgs {
   model::ResolvedModel resolve() const;
 };
 
+// The output position `--layer NAME --at y,x` names: the layer (default: the last one) and y, x.
+// A 1-D layer takes `--at x`; a layer with one position (Flatten, Dense, global pooling) needs
+// no --at. Throws InvalidArgument naming --layer or --at.
+struct TraceTarget {
+  std::size_t layer = 0;
+  std::int64_t y = 0, x = 0;
+};
+TraceTarget parse_trace_target(const model::ResolvedModel& model, const std::string& layer,
+                               const std::string& at);
+
 // Adds MODEL (positional, or --model) and --input to `command`; the help lists the built-ins.
 void add_model_args(CLI::App& command, ModelArgs& args);
 

@@ -40,4 +40,11 @@ class FormatError : public Error {
   using Error::Error;
 };
 
+// A request that needs more memory than the process-wide limit (strider/core/memory.hpp); the
+// message names the size, the limit and how to raise it.
+class ResourceError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace strider

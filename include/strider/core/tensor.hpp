@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "strider/core/memory.hpp"
+
 namespace strider {
 
 using Shape = std::vector<std::int64_t>;
@@ -34,7 +36,8 @@ class Tensor {
 
   Tensor() : Tensor(Shape{0}) {}  // an empty tensor of shape (0,)
   // Zero-filled tensor. Throws ShapeError on a negative extent, an overflowing element count or a
-  // rank above kMaxRank.
+  // rank above kMaxRank, and ResourceError (before allocating) when its bytes would take the
+  // memory in use above memory_limit().
   explicit Tensor(Shape shape);
   Tensor(Shape shape, std::span<const float> values);  // copies; values.size() must match
   Tensor(std::initializer_list<std::int64_t> shape) : Tensor(Shape(shape)) {}
@@ -84,6 +87,7 @@ class Tensor {
 
   Shape shape_;
   std::int64_t size_ = 0;
+  MemoryReservation reservation_;
   std::unique_ptr<float[], AlignedFree> data_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <initializer_list>
 #include <span>
 #include <vector>
 
@@ -18,8 +19,14 @@ namespace strider::io {
 // "cannot write 'd': Is a directory", "cannot write 'x.npy': No space left on device".
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::byte> bytes);
 
+// The same, for contents given in parts written one after another (a header, then a tensor's
+// data), so that a large output is never copied into one buffer first.
+void write_file_atomic(const std::filesystem::path& path,
+                       std::initializer_list<std::span<const std::byte>> parts);
+
 // The whole contents of `path`. Throws IoError naming the path and the system's reason:
-// "cannot read 'x.npy': No such file or directory", "cannot read 'd': Is a directory".
+// "cannot read 'x.npy': No such file or directory", "cannot read 'd': Is a directory", and
+// ResourceError (before reading) for a file larger than the memory limit allows.
 std::vector<std::byte> read_file(const std::filesystem::path& path);
 
 }  // namespace strider::io

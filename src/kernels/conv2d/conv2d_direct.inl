@@ -71,12 +71,18 @@ void tile(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow0, T
   }
   const std::int64_t fb = NV * kLanes;
   const float* w_block = c.packed + (group * c.blocks + block) * c.kh_size * c.kw_size * c.cg * fb;
-  const std::int64_t x_step = c.sw * c.c_all;
+  // Only multi-pixel tiles step from pixel to pixel, and they exist only where two windows start
+  // inside the input, so there sw < in_w and the step fits; a single-pixel tile with a stride near
+  // INT64_MAX (found by the geometry fuzzer) must not multiply it by the channel count.
+  const std::int64_t x_step = R > 1 ? c.sw * c.c_all : 0;
   // With dense columns and one group, the taps of a row and their channels are one contiguous run
   // of input (kw * C + c) and of packed filter: one long loop instead of kw short ones, which is
   // what keeps few-channel layers (the RGB stem, C = 3) busy.
   const bool contiguous = c.dw == 1 && c.cg == c.c_all;
-  for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+  // A pixel whose columns all fall in the padding reads nothing, and its first tap may lie far
+  // outside the input (explicit pads near 2^60, found by the geometry fuzzer): form no pointer.
+  const std::int64_t kh_end = tw.size() > 0 ? th.end : th.begin;
+  for (std::int64_t kh = th.begin; kh < kh_end; ++kh) {
     const std::int64_t ih = c.g->height.tap(oh, kh);
     const float* x_row = c.input + (n * c.in_h + ih) * c.in_w * c.c_all + group * c.cg;
     const float* w_row = w_block + kh * c.kw_size * c.cg * fb;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kernels/conv2d_transpose/conv2d_transpose_kernel.hpp"
+#include "strider/core/memory.hpp"
 
 namespace strider::kernels {
 
@@ -15,7 +16,10 @@ void conv2d_transpose_nhwc_reference(const Conv2DTransposeProblem& p) {
   const std::int64_t out_h = wh.input_size(), out_w = ww.input_size();
   const std::int64_t kw_size = ww.kernel_size();
   const std::int64_t ci_all = g.in_channels, co_all = g.out_channels;
-  std::vector<double> acc(static_cast<std::size_t>(out_h * out_w * co_all));
+  const std::int64_t acc_size = out_h * out_w * co_all;
+  const MemoryReservation scratch(acc_size * static_cast<std::int64_t>(sizeof(double)),
+                                  "conv2d_transpose: the accumulator for one image");
+  std::vector<double> acc(static_cast<std::size_t>(acc_size));
   for (std::int64_t n = 0; n < g.batch; ++n) {
     std::fill(acc.begin(), acc.end(), 0.0);
     for (std::int64_t ih = 0; ih < in_h; ++ih) {

@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora of the fuzz targets (tests/fuzz/corpus/<target>/), which are committed.
+
+Each seed is a readable case encoded in the target's input format, so that fuzzing starts from
+valid problems and the edges around them rather than from noise:
+  geometry: op byte, seed byte, then integers in FuzzInput's encoding (fuzz_input.hpp): a tag byte
+            0..19 for the values -2..17, or 0xF0 followed by 8 little-endian bytes for any value.
+  npy:      .npy files of every accepted form and of the rejected forms next to them, built by
+            hand (no NumPy needed); with NumPy importable, a few np.save files are added too.
+Run: python3 tests/fuzz/make_corpus.py   (rewrites both folders)
+"""
+import pathlib
+import shutil
+import struct
+
+HERE = pathlib.Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+
+CONV, DEPTHWISE, POOL, TRANSPOSE, CONV1D = range(5)
+VALID, SAME, EXPLICIT = 0, 1, 2
+
+
+def integer(v):
+    if -2 <= v <= 17:
+        return bytes([v + 2])
+    return bytes([0xF0]) + struct.pack("<q", v)
+
+
+def ints(*values):
+    return b"".join(integer(v) for v in values)
+
+
+def int_list(values):
+    return bytes([len(values)]) + ints(*values)
+
+
+def padding(kind, pads=()):
+    return bytes([kind]) + ints(*pads)
+
+
+def conv(inp, flt, strides=(1,), dilation=(1,), pad=(VALID,), groups=1, bias=0, relu=0, seed=1):
+    return (bytes([CONV, seed]) + ints(*inp) + ints(*flt) + int_list(strides) + int_list(dilation)
+            + padding(pad[0], pad[1:]) + ints(groups) + bytes([bias, relu]))
+
+
+def depthwise(inp, flt, strides=(1,), dilation=(1,), pad=(VALID,), seed=2):
+    return (bytes([DEPTHWISE, seed]) + ints(*inp) + ints(*flt) + int_list(strides)
+            + int_list(dilation) + padding(pad[0], pad[1:]))
+
+
+def pool(inp, size, strides=None, pad=(VALID,), seed=3):
+    s = bytes([0]) if strides is None else bytes([1]) + int_list(strides)
+    return bytes([POOL, seed]) + ints(*inp) + int_list(size) + s + padding(pad[0], pad[1:])
+
+
+def transpose(inp, flt, strides=(1,), dilation=(1,), pad=(VALID,), output_padding=None,
+              output_size=None, seed=4):
+    extras = (1 if output_padding else 0) | (2 if output_size else 0)
+    out = (bytes([TRANSPOSE, seed]) + ints(*inp) + ints(*flt) + int_list(strides)
+           + int_list(dilation) + padding(pad[0], pad[1:]) + bytes([extras]))
+    if output_padding:
+        out += ints(*output_padding)
+    if output_size:
+        out += ints(*output_size)
+    return out
+
+
+def conv1d(inp, flt, stride=1, dilation=1, pad=(VALID,), groups=1, seed=5):
+    kind = {VALID: 0, SAME: 1, "causal": 2, EXPLICIT: 3}[pad[0]]
+    return (bytes([CONV1D, seed]) + ints(*inp) + ints(*flt) + ints(stride, dilation)
+            + bytes([kind]) + ints(*pad[1:]) + ints(groups))
+
+
+BIG = 2**62
+GEOMETRY = {
+    "conv_valid_stride2": conv((1, 7, 7, 3), (3, 3, 3, 4), strides=(2,)),
+    "conv_same_even": conv((2, 6, 8, 2), (3, 3, 2, 5), strides=(2, 3), pad=(SAME,), bias=1),
+    "conv_explicit_dilated": conv((1, 9, 9, 2), (3, 2, 2, 3), dilation=(2, 3),
+                                  pad=(EXPLICIT, 1, 2, 0, 3), relu=1),
+    "conv_groups": conv((1, 5, 5, 4), (3, 3, 2, 6), groups=2, pad=(SAME,)),
+    "conv_stride_4form": conv((1, 8, 8, 1), (2, 2, 1, 1), strides=(1, 2, 2, 1)),
+    "conv_stride_gt_kernel": conv((1, 11, 11, 1), (2, 2, 1, 2), strides=(4,)),
+    "conv_kernel_eq_input": conv((1, 4, 4, 3), (4, 4, 3, 2)),
+    "conv_empty_batch": conv((0, 5, 5, 2), (3, 3, 2, 4)),
+    "conv_zero_stride": conv((1, 5, 5, 1), (3, 3, 1, 1), strides=(0,)),
+    "conv_huge_stride_same": conv((1, 5, 5, 1), (3, 3, 1, 1), strides=(2**63 - 1,), pad=(SAME,)),
+    "conv_huge_kernel_same": conv((1, 5, 5, 1), (BIG, 1, 1, 1), pad=(SAME,)),
+    "conv_overflow_channels": conv((1, 2, 2, 6), (1, 1, BIG, 3), groups=3),
+    "depthwise_same": depthwise((1, 6, 5, 3), (3, 3, 3, 2), strides=(2,), pad=(SAME,)),
+    "depthwise_dilated": depthwise((2, 9, 9, 2), (2, 3, 2, 1), dilation=(2,)),
+    "depthwise_zero_channels": depthwise((1, 3, 3, 0), (1, 1, 0, 1)),
+    "pool_default_strides": pool((1, 6, 6, 2), (2,)),
+    "pool_same_odd": pool((2, 7, 5, 3), (3, 2), strides=(2,), pad=(SAME,)),
+    "pool_stride_gt_pool": pool((1, 9, 9, 1), (2,), strides=(3,), pad=(SAME,)),
+    "pool_explicit_refused": pool((1, 4, 4, 1), (2,), pad=(EXPLICIT, 1, 1, 1, 1)),
+    "pool_huge_window_same": pool((1, 3, 3, 1), (2**20,), strides=(1,), pad=(SAME,)),
+    "transpose_valid_stride2": transpose((1, 3, 3, 2), (3, 3, 4, 2), strides=(2,)),
+    "transpose_same_output_padding": transpose((1, 4, 3, 1), (3, 3, 2, 1), strides=(2,),
+                                               pad=(SAME,), output_padding=(1, 0)),
+    "transpose_output_size": transpose((2, 3, 3, 1), (2, 2, 1, 1), strides=(3,),
+                                       output_size=(9, 8)),
+    "transpose_explicit_dilated": transpose((1, 2, 4, 1), (3, 2, 1, 1), strides=(2, 1),
+                                            dilation=(2,), pad=(EXPLICIT, 1, 0, 2, 1)),
+    "conv1d_causal": conv1d((1, 9, 2), (3, 2, 3), dilation=2, pad=("causal",)),
+    "conv1d_same_stride": conv1d((2, 10, 4), (4, 2, 2), stride=3, pad=(SAME,), groups=2),
+    "conv1d_explicit": conv1d((1, 5, 1), (2, 1, 1), pad=(EXPLICIT, 3, 0)),
+    # Inputs the fuzzer found, kept so that every run replays them.
+    "found_conv1d_huge_stride_two_channels": conv1d((1, 9, 2), (3, 2, 3),
+                                                    stride=6891991767705452543, dilation=9,
+                                                    pad=("causal",)),
+    # conv1d [5, 1, 17] * [17, 17, 2], explicit pads (2^60 + 3, 3): columns entirely in padding.
+    "found_conv1d_window_in_padding_only": bytes.fromhex(
+        "2c01a78f3b3b3b40ff040c4024400440578f8fef030567050408446e"),
+}
+
+
+def npy(header, data=b"", major=1, minor=0, pad=True):
+    text = header.encode("latin-1")
+    size_field = 2 if major == 1 else 4
+    if pad:  # as np.save: spaces and a newline so that the data starts at a multiple of 64
+        total = 6 + 2 + size_field + len(text) + 1
+        text += b" " * (-total % 64) + b"\n"
+    length = struct.pack("<H" if major == 1 else "<I", len(text))
+    return b"\x93NUMPY" + bytes([major, minor]) + length + text + data
+
+
+def header(descr, shape, fortran=False):
+    return "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }" % (descr, fortran, shape)
+
+
+def f4(*values):
+    return struct.pack("<%df" % len(values), *values)
+
+
+def f8(*values):
+    return struct.pack("<%dd" % len(values), *values)
+
+
+NPY = {
+    "f4_2x3": npy(header("<f4", "(2, 3)"), f4(1, 2, 3, 4, 5, 6)),
+    "f4_nhwc": npy(header("<f4", "(1, 2, 2, 1)"), f4(0.5, -1, float("nan"), float("inf"))),
+    "f4_scalar": npy(header("<f4", "()"), f4(7)),
+    "f4_empty": npy(header("<f4", "(0,)")),
+    "f4_zero_dims": npy(header("<f4", "(3, 0, 2)")),
+    "f8_rounding": npy(header("<f8", "(3,)"), f8(1e300, -1e-300, 0.1)),
+    "v2_header": npy(header("<f4", "(2,)"), f4(1, 2), major=2),
+    "v3_header": npy(header("<f4", "(1,)"), f4(3), major=3),
+    "double_quotes_no_trailing_comma": npy(
+        '{"descr": "<f4", "shape": (2,), "fortran_order": False}', f4(1, 2)),
+    "python2_long": npy(header("<f4", "(2L, 1L)"), f4(1, 2)),
+    "fortran_refused": npy(header("<f4", "(2, 2)", fortran=True), f4(1, 2, 3, 4)),
+    "big_endian_refused": npy(header(">f4", "(1,)"), struct.pack(">f", 1)),
+    "object_refused": npy(header("|O", "(1,)"), b"\x80\x04N."),
+    "int_refused": npy(header("<i4", "(2,)"), struct.pack("<2i", 1, 2)),
+    "structured_refused": npy("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }",
+                              f4(1)),
+    "truncated_data": npy(header("<f4", "(4,)"), f4(1, 2)),
+    "huge_shape_tiny_file": npy(header("<f4", "(1000000000, 1000000000, 2)")),
+    "overflowing_shape": npy(header("<f4", "(4294967296, 4294967296, 4294967296)")),
+    "nine_dims_refused": npy(header("<f4", "(1, 1, 1, 1, 1, 1, 1, 1, 1)"), f4(1)),
+    "bad_version": npy(header("<f4", "(1,)"), f4(1), major=4),
+    "header_past_end": b"\x93NUMPY\x01\x00\xff\xff{'descr'",
+    "not_npy": b"PK\x03\x04 this is a zip file",
+}
+
+
+def numpy_seeds():
+    try:
+        import io
+        import numpy as np
+    except ImportError:
+        return {}
+    seeds = {}
+    for name, array in {
+        "np_f4_4d": np.arange(24, dtype="<f4").reshape(1, 2, 3, 4),
+        "np_f8_2d": np.linspace(-1, 1, 6).reshape(2, 3),
+        "np_object_pickle": np.array([{"a": 1}, None], dtype=object),
+    }.items():
+        buffer = io.BytesIO()
+        np.save(buffer, array, allow_pickle=True)
+        seeds[name] = buffer.getvalue()
+    return seeds
+
+
+def write(target, seeds):
+    folder = CORPUS / target
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name, data in sorted(seeds.items()):
+        (folder / name).write_bytes(data)
+    print(f"{folder}: {len(seeds)} seeds")
+
+
+if __name__ == "__main__":
+    write("geometry", GEOMETRY)
+    write("npy", {**NPY, **numpy_seeds()})
