@@ -18,8 +18,8 @@ constexpr double kMargin = 16;
 constexpr double kPanelSize = 200;  // the longer side of a grid, at most, in pixels
 constexpr double kGapX = 36, kGapY = 52;
 constexpr double kLine = 18;
-constexpr std::size_t kPanelsPerRow = 4;
-constexpr std::int64_t kMaxCells = 64 * 64;  // above this a map is drawn as one box
+constexpr double kMaxWidth = 1000;                // grids wrap to a new row past this
+constexpr std::int64_t kMaxDrawnCells = 64 * 64;  // above this a map is drawn as one box
 
 std::string range_text(const analysis::Range& r) {
   return r.first == r.last ? fmt::format("{}", r.first) : fmt::format("{}..{}", r.first, r.last);
@@ -36,7 +36,7 @@ bool worth_a_panel(const model::ResolvedModel& model, const analysis::LayerRegio
 
 // Path counts span many orders of magnitude (9^depth for 3x3 stacks): shade on a log scale.
 Color path_color(double paths, double most) {
-  if (most <= 1) return palette::kTap;
+  if (most <= 1) return heat_color(50, 100);  // one path everywhere: a plain middle shade
   const double t = std::log1p(paths) / std::log1p(most);
   return heat_color(1 + static_cast<std::int64_t>(std::lround(t * 99)), 100);
 }
@@ -72,14 +72,15 @@ TraceFigure draw_trace(const model::ResolvedModel& model, const analysis::Trace&
                   fmt::format("Receptive field of {} at ({}, {}): input rows {}, cols {}",
                               arch.layers[trace.layer].name, trace.y, trace.x,
                               range_text(input.rows), range_text(input.cols)),
-                  kTitleSize, palette::kText});
+                  kTitleSize, palette::kText, Anchor::kStart, Visible{}});
   y += kTitleSize + kLine / 2;
   std::string sub = "one grid per layer that moves windows, input first; darker: more paths";
   if (figure.omitted > 0) {
     sub += fmt::format(" ({} layers between the input and the first grid after it not drawn)",
                        figure.omitted);
   }
-  scene.add(Label{kMargin, y + kTextSize / 2, sub, kTextSize, palette::kMuted});
+  scene.add(Label{kMargin, y + kTextSize / 2, sub, kTextSize, palette::kMuted, Anchor::kStart,
+                  Visible{}});
   y += kLine + kLine;
 
   // Cell sizes: each grid's longer side fits kPanelSize, or --cell where that is smaller.
@@ -88,13 +89,13 @@ TraceFigure draw_trace(const model::ResolvedModel& model, const analysis::Trace&
     const analysis::LayerRegion& r = trace.regions[chosen[k]];
     TracePanel panel;
     panel.region = chosen[k];
-    panel.cells = r.height * r.width <= kMaxCells;
+    panel.cells = r.height * r.width <= kMaxDrawnCells;
     const double longest = static_cast<double>(std::max(r.height, r.width));
     double cell = std::floor(kPanelSize / longest);
     if (options.cell > 0) cell = std::min(cell, options.cell);
     cell = std::clamp(cell, panel.cells ? 2.0 : 0.25, 24.0);
     if (!panel.cells) cell = kPanelSize / longest;
-    if (k > 0 && k % kPanelsPerRow == 0) {
+    if (k > 0 && x + std::max(cell * static_cast<double>(r.width), 120.0) > kMaxWidth) {
       row_top += row_height + kGapY;
       row_height = 0;
       x = kMargin;
@@ -117,7 +118,7 @@ TraceFigure draw_trace(const model::ResolvedModel& model, const analysis::Trace&
     const Visible from{n - 1 - k};
     const std::string& name = arch.layers[r.layer].name;
     scene.add(Label{g.x, g.y - 1.5 * kLine, fmt::format("{} ({}x{})", name, r.height, r.width),
-                    kTextSize, palette::kText});
+                    kTextSize, palette::kText, Anchor::kStart, Visible{}});
     scene.add(Label{g.x, g.y - 0.6 * kLine,
                     fmt::format("rows {}, cols {}", range_text(r.rows), range_text(r.cols)),
                     kTextSize, palette::kMuted, Anchor::kStart, from});

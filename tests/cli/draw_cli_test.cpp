@@ -10,9 +10,9 @@
 
 #include "cli_fixture.hpp"
 #include "strider/io/atomic_file.hpp"
+#include "strider/model/spec.hpp"
 #include "strider/viz/explore_page.hpp"
 #include "strider/viz/render.hpp"
-#include "strider/model/spec.hpp"
 #include "strider/viz/stride_figure.hpp"
 #include "strider/viz/trace_figure.hpp"
 
@@ -150,14 +150,15 @@ TEST_F(Draw, ExploreWritesTheLibrarysPage) {
 
 TEST_F(Draw, ModelDrawsTheLibrarysReceptiveFieldTrace) {
   const std::string spec = "input(12,12,1); c1: conv(4,3,strides=2); c2: conv(4,3,padding=same)";
-  draw("--model " + quoted(spec) + " --layer c2 --at 2,1 --frame-ms 500", "rf.svg");
+  const std::string model = "--model '" + spec + "'";
+  draw(model + " --layer c2 --at 2,1 --frame-ms 500", "rf.svg");
   const model::ResolvedModel m = model::resolve(model::parse_model_spec(spec));
   const analysis::Trace trace = analysis::trace_position(m, m.architecture.index_of("c2"), 2, 1);
   EXPECT_EQ(bytes("rf.svg"), as_bytes(viz::to_svg(viz::draw_trace(m, trace, {500, 0}).scene)));
   // --input resizes the model; --layer defaults to the last one; GIF and PNG work too.
-  draw("--model " + quoted(spec) + " --input 20,20 --at 0,0", "rf.gif");
+  draw(model + " --input 20,20 --at 0,0", "rf.gif");
   EXPECT_EQ(gif_frames(bytes("rf.gif")), 3);
-  draw("--model " + quoted(spec) + " --at 1,1", "rf.png");
+  draw(model + " --at 1,1", "rf.png");
   EXPECT_EQ(slurp(path("rf.png")).substr(1, 3), "PNG");
 }
 
@@ -195,7 +196,7 @@ TEST_F(Draw, BadFlagValuesGiveOneLineNamingTheFlagAndNoFile) {
   draw_error(ok, {"--out", "does not exist"}, "missing/x.svg");
   expect_error("draw " + ok, {"--out", "required"});
   expect_error("draw --kernel 3 --out " + quoted("x.svg"), {"--input", "required"}, "x.svg");
-  const std::string model = "--model " + quoted("input(8,8,1); c: conv(2,3); f: flatten; d: dense(3)") + " ";
+  const std::string model = "--model 'input(8,8,1); c: conv(2,3); f: flatten; d: dense(3)' ";
   draw_error(model + "--layer nope --at 0,0", {"nope"});
   draw_error(model + "--layer c", {"--at", "say which one"});
   draw_error(model + "--layer c --at 6,0", {"6"});
@@ -203,7 +204,7 @@ TEST_F(Draw, BadFlagValuesGiveOneLineNamingTheFlagAndNoFile) {
   draw_error(model + "--layer c --at 0,0 --kernel 3", {"--kernel", "--model"});
   draw_error(model + "--layer c --at 0,0 --strides 2", {"--strides", "--model"});
   draw_error(model + "--layer c --at 0,0 --input 0,8", {"--input", ">= 1"});
-  draw_error("--model " + quoted("conv(") + " --at 0,0", {"conv("});
+  draw_error("--model 'conv(' --at 0,0", {"conv("});
   draw_error(ok + "--at 0,0", {"--at", "only with --model"});
 
   const auto explore_error = [&](const std::string& args, std::initializer_list<std::string> what,
