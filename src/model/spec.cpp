@@ -223,19 +223,7 @@ class ItemParser {
         } else {
           key = trim(arg.substr(0, eq));
           value = trim(arg.substr(eq + 1));
-          const bool allowed =
-              (key == "from" && type->kind != LayerKind::kInput) || key == "end_point" ||
-              std::find(type->keys.begin(), type->keys.end(), key) != type->keys.end() ||
-              std::find(type->positional.begin(), type->positional.end(), key) !=
-                  type->positional.end();
-          if (!allowed) {
-            std::vector<std::string_view> keys(type->positional.begin(), type->positional.end());
-            keys.insert(keys.end(), type->keys.begin(), type->keys.end());
-            keys.erase(std::remove(keys.begin(), keys.end(), "*"), keys.end());
-            if (type->kind != LayerKind::kInput) keys.push_back("from");
-            fail(fmt::format("'{}' takes no argument '{}'; it takes {}", type->word, key,
-                             fmt::join(keys, ", ")));
-          }
+          check_key(*type, key);
           if (seen.contains(key)) fail(fmt::format("argument '{}' given twice", key));
           seen.emplace(key);
           if (value.empty()) fail(fmt::format("argument '{}' has no value", key));
@@ -263,7 +251,37 @@ class ItemParser {
     return layer;
   }
 
+  // Sets `key` of a parsed layer as `key=value` in its item would.
+  void apply(LayerSpec& layer, std::string_view key, std::string_view value) {
+    const auto& types = item_types();
+    const auto type = std::find_if(types.begin(), types.end(), [&](const ItemType& t) {
+      return t.kind == layer.kind && t.activation.empty();
+    });
+    if (type == types.end() || layer.kind == LayerKind::kInput || is_merge(layer.kind)) {
+      fail(fmt::format("a {} layer's arguments cannot be changed", keras_class_name(layer.kind)));
+    }
+    check_key(*type, key);
+    if (key == "from") fail("from= changes the model's graph, not a layer's argument");
+    if (value.empty()) fail(fmt::format("argument '{}' has no value", key));
+    set(layer, key, value);
+  }
+
  private:
+  void check_key(const ItemType& type, std::string_view key) const {
+    const bool allowed =
+        (key == "from" && type.kind != LayerKind::kInput) || key == "end_point" ||
+        std::find(type.keys.begin(), type.keys.end(), key) != type.keys.end() ||
+        std::find(type.positional.begin(), type.positional.end(), key) != type.positional.end();
+    if (!allowed) {
+      std::vector<std::string_view> keys(type.positional.begin(), type.positional.end());
+      keys.insert(keys.end(), type.keys.begin(), type.keys.end());
+      keys.erase(std::remove(keys.begin(), keys.end(), "*"), keys.end());
+      if (type.kind != LayerKind::kInput) keys.push_back("from");
+      fail(fmt::format("'{}' takes no argument '{}'; it takes {}", type.word, key,
+                       fmt::join(keys, ", ")));
+    }
+  }
+
   [[noreturn]] void fail(const std::string& message) const {
     throw InvalidArgument(fmt::format("{}: {}", where_, message));
   }
@@ -452,6 +470,11 @@ Architecture parse_model_spec(std::string_view text, std::string_view model_name
   return arch;
 }
 
+void set_layer_argument(LayerSpec& layer, std::string_view key, std::string_view value) {
+  ItemParser parser("", fmt::format("layer '{}'", layer.name));
+  parser.apply(layer, key, value);
+}
+
 std::string format_model_spec(const Architecture& arch) {
   std::string out;
   const auto& types = item_types();
@@ -468,7 +491,15 @@ std::string format_model_spec(const Architecture& arch) {
       if (l.padding.kind == PaddingKind::kSame) args.emplace_back("padding=same");
       if (l.padding.kind == PaddingKind::kCausal) args.emplace_back("padding=causal");
       if (l.padding.kind == PaddingKind::kExplicit) {
-        args.push_back("padding=" + amounts_text(l.padding));
+        // A convolution's explicit pads are told from a mistake by their 'x': equal pads are
+        // written NxN, since a lone N does not parse back.
+        std::string pads = amounts_text(l.padding);
+        if (pads.find('x') == std::string::npos) {
+          const std::string n = pads;
+          pads.push_back('x');
+          pads += n;
+        }
+        args.push_back("padding=" + pads);
       }
       if (!pool && !(l.dilation == Pair2D{1, 1})) {
         args.push_back("dilation=" + pair_text(l.dilation));

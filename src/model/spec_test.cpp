@@ -81,6 +81,19 @@ TEST(ModelSpec, FormatRoundTrips) {
       << text;
 }
 
+// Found by the model_spec fuzzer: equal explicit conv pads were written as `padding=0`, which the
+// parser (wanting an `x` for conv amounts) refused.
+TEST(ModelSpec, EqualExplicitConvPadsRoundTrip) {
+  for (const char* padding : {"0x0", "1x1", "2x2x2x2", "1x2"}) {
+    const Architecture a =
+        parse_model_spec(std::string("input(9,9,1); conv(1,3,strides=2,padding=") + padding + ")");
+    const Architecture b = parse_model_spec(format_model_spec(a));
+    EXPECT_EQ(b.layers[1].padding.top, a.layers[1].padding.top) << padding;
+    EXPECT_EQ(b.layers[1].padding.left, a.layers[1].padding.left) << padding;
+    EXPECT_EQ(b.layers[1].padding.kind, a.layers[1].padding.kind) << padding;
+  }
+}
+
 // Each mistake names the item and the rule.
 TEST(ModelSpec, BadSpecsNameTheItem) {
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -116,6 +129,40 @@ TEST(ModelSpec, BadSpecsNameTheItem) {
           << text << "\n  got: " << e.what();
     }
   }
+}
+
+TEST(ModelSpec, SetLayerArgumentFollowsTheGrammar) {
+  Architecture arch = parse_model_spec(
+      "input(28,28,1); c: conv(8,3); p: maxpool(2); d: dwconv(3); a: add(c, c); f: flatten");
+  LayerSpec& c = arch.layers[arch.index_of("c")];
+  set_layer_argument(c, "strides", "2x1");
+  set_layer_argument(c, "padding", "same");
+  set_layer_argument(c, "kernel", "5");
+  set_layer_argument(c, "filters", "16");
+  EXPECT_EQ(c.strides, (Pair2D{2, 1}));
+  EXPECT_EQ(c.kernel_size, (Pair2D{5, 5}));
+  EXPECT_EQ(c.filters, 16);
+  EXPECT_EQ(c.padding.kind, PaddingKind::kSame);
+  set_layer_argument(arch.layers[arch.index_of("d")], "multiplier", "2");
+  EXPECT_EQ(arch.layers[arch.index_of("d")].depth_multiplier, 2);
+  const auto fails = [&](const char* layer, const char* key, const char* value,
+                         std::initializer_list<const char*> what) {
+    try {
+      set_layer_argument(arch.layers[arch.index_of(layer)], key, value);
+      ADD_FAILURE() << key << "=" << value << " was accepted";
+    } catch (const InvalidArgument& e) {
+      for (const char* w : what)
+        EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << e.what();
+    }
+  };
+  fails("c", "strides", "x", {"layer 'c'", "strides"});
+  fails("c", "stride", "2", {"layer 'c'", "no argument 'stride'", "strides"});
+  fails("c", "padding", "middle", {"padding", "middle"});
+  fails("c", "from", "p", {"from="});
+  fails("c", "strides", "", {"no value"});
+  fails("p", "dilation", "2", {"'maxpool' takes no argument 'dilation'"});
+  fails("a", "axis", "1", {"Add", "cannot be changed"});
+  fails("input_layer", "strides", "2", {"InputLayer", "cannot be changed"});
 }
 
 }  // namespace

@@ -29,8 +29,13 @@ class Palette {
         if (b->fill) add(*b->fill);
         if (b->stroke) add(*b->stroke);
         if (b->hatch) add(*b->hatch);
-      } else {
-        add(std::get<Label>(item).color);
+      } else if (const Label* l = std::get_if<Label>(&item)) {
+        add(l->color);
+      } else if (const Line* line = std::get_if<Line>(&item)) {
+        add(line->color);
+      } else if (const Circle* c = std::get_if<Circle>(&item)) {
+        if (c->fill) add(*c->fill);
+        if (c->stroke) add(*c->stroke);
       }
     }
     if (colors_.size() > 256) {

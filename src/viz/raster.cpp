@@ -1,8 +1,10 @@
-// The raster writer: boxes and 5x7-font labels drawn into RGB pixels, and frame strips.
+// The raster writer: boxes, lines, circles and 5x7-font labels drawn into RGB pixels (no
+// anti-aliasing, so the GIF palette is the colours the items name), and frame strips.
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <variant>
 
 #include "pixel_font.hpp"
@@ -71,6 +73,71 @@ void draw_label(Image& image, const Label& l) {
   }
 }
 
+// Distance from (x, y) to the part [from, to] of the ray from (ax, ay) along the unit vector
+// (ux, uy).
+double distance_to_segment(double x, double y, double ax, double ay, double ux, double uy,
+                           double from, double to) {
+  const double along = std::clamp((x - ax) * ux + (y - ay) * uy, from, to);
+  return std::hypot(x - (ax + along * ux), y - (ay + along * uy));
+}
+
+// Every pixel whose centre lies within width / 2 of the segment (or of one of its dashes) is
+// painted: a thick line with round ends, as SVG's round line caps draw it.
+void draw_line(Image& image, const Line& l) {
+  const double r = std::max(l.width / 2, 0.5) + 1e-9;
+  const double length = std::hypot(l.x2 - l.x1, l.y2 - l.y1);
+  const double ux = length > 0 ? (l.x2 - l.x1) / length : 0;
+  const double uy = length > 0 ? (l.y2 - l.y1) / length : 0;
+  const double dash = l.dash && *l.dash > 0 ? *l.dash : 0;
+  const std::int64_t x0 = std::max<std::int64_t>(0, px(std::min(l.x1, l.x2) - r - 1));
+  const std::int64_t y0 = std::max<std::int64_t>(0, px(std::min(l.y1, l.y2) - r - 1));
+  const std::int64_t x1 = std::min(image.width, px(std::max(l.x1, l.x2) + r + 1));
+  const std::int64_t y1 = std::min(image.height, px(std::max(l.y1, l.y2) + r + 1));
+  for (std::int64_t y = y0; y < y1; ++y) {
+    for (std::int64_t x = x0; x < x1; ++x) {
+      const double cx = static_cast<double>(x) + 0.5, cy = static_cast<double>(y) + 0.5;
+      bool ink = false;
+      if (dash == 0) {
+        ink = distance_to_segment(cx, cy, l.x1, l.y1, ux, uy, 0, length) <= r;
+      } else {
+        // Only the dashes that start within r of this pixel's place along the line can reach it.
+        const double along = (cx - l.x1) * ux + (cy - l.y1) * uy;
+        const auto first = static_cast<std::int64_t>(std::floor((along - r - dash) / (2 * dash)));
+        const auto last = static_cast<std::int64_t>(std::floor((along + r) / (2 * dash)));
+        for (std::int64_t k = std::max<std::int64_t>(first, 0); k <= last && !ink; ++k) {
+          const double from = 2 * dash * static_cast<double>(k);
+          if (from > length) break;
+          ink = distance_to_segment(cx, cy, l.x1, l.y1, ux, uy, from,
+                                    std::min(from + dash, length)) <= r;
+        }
+      }
+      if (ink) image.set(x, y, l.color);
+    }
+  }
+}
+
+// Pixels whose centre lies within r of the centre; those within stroke_width of the rim are the
+// stroke.
+void draw_circle(Image& image, const Circle& c) {
+  const double sw = c.stroke ? c.stroke_width : 0;
+  const std::int64_t x0 = std::max<std::int64_t>(0, px(c.cx - c.r - 1));
+  const std::int64_t y0 = std::max<std::int64_t>(0, px(c.cy - c.r - 1));
+  const std::int64_t x1 = std::min(image.width, px(c.cx + c.r + 1));
+  const std::int64_t y1 = std::min(image.height, px(c.cy + c.r + 1));
+  for (std::int64_t y = y0; y < y1; ++y) {
+    for (std::int64_t x = x0; x < x1; ++x) {
+      const double d =
+          std::hypot(static_cast<double>(x) + 0.5 - c.cx, static_cast<double>(y) + 0.5 - c.cy);
+      if (d > c.r) continue;
+      if (sw > 0 && d > c.r - sw) {
+        image.set(x, y, *c.stroke);
+      } else if (c.fill) {
+        image.set(x, y, *c.fill);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Image::Image(std::int64_t w, std::int64_t h, Color background)
@@ -98,11 +165,21 @@ Image rasterize(const Scene& scene, std::int64_t frame) {
   Image image(static_cast<std::int64_t>(std::ceil(scene.width)),
               static_cast<std::int64_t>(std::ceil(scene.height)), scene.background);
   for (const Item& item : scene.items) {
-    if (const Box* b = std::get_if<Box>(&item)) {
-      if (b->visible.contains(frame)) draw_box(image, *b);
-    } else if (const Label& l = std::get<Label>(item); l.visible.contains(frame)) {
-      draw_label(image, l);
-    }
+    std::visit(
+        [&image, frame](const auto& i) {
+          if (!i.visible.contains(frame)) return;
+          using T = std::decay_t<decltype(i)>;
+          if constexpr (std::is_same_v<T, Box>) {
+            draw_box(image, i);
+          } else if constexpr (std::is_same_v<T, Label>) {
+            draw_label(image, i);
+          } else if constexpr (std::is_same_v<T, Line>) {
+            draw_line(image, i);
+          } else {
+            draw_circle(image, i);
+          }
+        },
+        item);
   }
   return image;
 }

@@ -192,5 +192,144 @@ TEST(Svg, EscapesTextDefinesEachHatchOnceAndAnimatesOnlyWhatChanges) {
       << animated;
 }
 
+Line make_line(double x1, double y1, double x2, double y2, double width, Color c) {
+  Line l;
+  l.x1 = x1;
+  l.y1 = y1;
+  l.x2 = x2;
+  l.y2 = y2;
+  l.width = width;
+  l.color = c;
+  return l;
+}
+
+// The rows of column x painted `c`.
+std::vector<std::int64_t> rows_of(const Image& image, std::int64_t x, Color c) {
+  std::vector<std::int64_t> rows;
+  for (std::int64_t y = 0; y < image.height; ++y) {
+    if (image.at(x, y) == c) rows.push_back(y);
+  }
+  return rows;
+}
+
+TEST(Raster, DrawsLinesAsThickAsTheirWidthWithRoundEnds) {
+  const Color red{255, 0, 0};
+  Scene scene;
+  scene.width = 40;
+  scene.height = 40;
+  scene.add(make_line(5.2, 10.5, 29.8, 10.5, 1, red));  // through pixel centres: one row
+  scene.add(make_line(5, 20, 30, 20, 4, red));          // on a pixel edge: rows 18..21
+  scene.add(make_line(35.5, 2, 35.5, 38, 3, red));      // vertical, 3 wide: columns 34..36
+  const Image image = rasterize(scene, 0);
+  EXPECT_EQ(rows_of(image, 10, red), (std::vector<std::int64_t>{10, 18, 19, 20, 21}));
+  // A 1-wide line's round ends reach half a pixel past its ends.
+  EXPECT_EQ(image.at(4, 10), (Color{255, 255, 255}));
+  EXPECT_EQ(image.at(5, 10), red);
+  EXPECT_EQ(image.at(29, 10), red);
+  EXPECT_EQ(image.at(30, 10), (Color{255, 255, 255}));
+  EXPECT_EQ(image.at(31, 20), red);  // a 4-wide line's round end reaches 2 pixels on
+  EXPECT_EQ(image.at(32, 20), (Color{255, 255, 255}));
+  for (std::int64_t x = 33; x <= 37; ++x) {
+    EXPECT_EQ(image.at(x, 20), (x >= 34 && x <= 36 ? red : Color{255, 255, 255})) << x;
+  }
+  // A diagonal: every pixel on the way is inked, and none more than a pixel away from it.
+  Scene diagonal;
+  diagonal.width = diagonal.height = 20;
+  diagonal.add(make_line(2, 2, 18, 18, 1, red));
+  const Image d = rasterize(diagonal, 0);
+  for (std::int64_t i = 2; i < 18; ++i) EXPECT_EQ(d.at(i, i), red) << i;
+  EXPECT_EQ(d.at(5, 8), (Color{255, 255, 255}));
+  EXPECT_EQ(d.at(8, 5), (Color{255, 255, 255}));
+}
+
+TEST(Raster, DrawsDashesAndGapsOfTheDashLength) {
+  const Color blue{0, 0, 255};
+  Scene scene;
+  scene.width = 50;
+  scene.height = 5;
+  Line l = make_line(0.25, 2.5, 48, 2.5, 1, blue);
+  l.dash = 6;
+  scene.add(l);
+  const Image image = rasterize(scene, 0);
+  // Dashes cover x in [0.25, 6.25] + 12 k, and half a pixel more at each round end: pixel
+  // centres from 12 k - 0.25 to 12 k + 6.75.
+  for (std::int64_t x = 0; x < 48; ++x) {
+    const bool ink = (x % 12) <= 6;
+    EXPECT_EQ(image.at(x, 2) == blue, ink) << x;
+  }
+}
+
+TEST(Raster, DrawsCirclesWithTheStrokeInside) {
+  const Color fill{0, 128, 0}, ring{255, 255, 255}, bg{10, 10, 10};
+  Scene scene;
+  scene.width = scene.height = 20;
+  scene.background = bg;
+  Circle c;
+  c.cx = 10;
+  c.cy = 10;
+  c.r = 5;
+  c.fill = fill;
+  c.stroke = ring;
+  c.stroke_width = 1;
+  scene.add(c);
+  const Image image = rasterize(scene, 0);
+  EXPECT_EQ(image.at(9, 9), fill);
+  EXPECT_EQ(image.at(10, 10), fill);
+  EXPECT_EQ(image.at(14, 10), ring);  // centre 4.5 from the centre: inside, in the stroke
+  EXPECT_EQ(image.at(15, 10), bg);    // 5.5: outside
+  EXPECT_EQ(image.at(13, 10), fill);
+  EXPECT_EQ(image.at(13, 13), ring);  // (13.5, 13.5) is 4.95 from the centre
+  EXPECT_EQ(image.at(14, 14), bg);    // 6.36
+}
+
+TEST(Svg, WritesLinesAndCirclesWithRolesAndTheirOwnColours) {
+  Scene scene;
+  scene.width = scene.height = 30;
+  Line l = make_line(1, 2, 3, 4.5, 2, Color{1, 2, 3});
+  l.role = "axis";
+  scene.add(l);
+  l.dash = 5;
+  l.role.clear();
+  scene.add(l);
+  Circle c;
+  c.cx = 10;
+  c.cy = 11;
+  c.r = 4;
+  c.fill = Color{0, 0, 255};
+  c.stroke = Color{255, 255, 255};
+  c.stroke_width = 1;
+  c.role = "marker";
+  c.point = std::pair<std::int64_t, std::int64_t>{2, 7};
+  scene.add(c);
+  const std::string svg = to_svg(scene);
+  EXPECT_NE(svg.find("<line class=\"axis\" x1=\"1\" y1=\"2\" x2=\"3\" y2=\"4.5\" "
+                     "stroke=\"#010203\" stroke-width=\"2\" stroke-linecap=\"round\"/>"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<line x1=\"1\" y1=\"2\" x2=\"3\" y2=\"4.5\" stroke=\"#010203\" "
+                     "stroke-width=\"2\" stroke-linecap=\"round\" stroke-dasharray=\"5 5\"/>"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<circle class=\"marker\" data-point=\"2,7\" cx=\"10\" cy=\"11\" "
+                     "r=\"3.5\" fill=\"#0000ff\" stroke=\"#ffffff\" stroke-width=\"1\"/>"),
+            std::string::npos)
+      << svg;
+}
+
+TEST(Gif, PaletteHoldsLineAndCircleColours) {
+  Scene scene;
+  scene.width = scene.height = 24;
+  scene.add(make_line(2, 2, 20, 20, 2, Color{200, 10, 10}));
+  Circle c;
+  c.cx = c.cy = 12;
+  c.r = 5;
+  c.fill = Color{10, 10, 200};
+  c.stroke = Color{10, 200, 10};
+  scene.add(c);
+  const std::vector<Image> frames = decode_gif(encode_gif(scene));
+  ASSERT_EQ(frames.size(), 1u);
+  EXPECT_EQ(frames[0].rgb, rasterize(scene, 0).rgb);
+}
+
 }  // namespace
 }  // namespace strider::viz

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <type_traits>
 #include <variant>
 
 #include "pixel_font.hpp"
@@ -81,6 +82,31 @@ void write_label(std::string& out, const Label& l) {
       l.color.hex(), escape(l.text));
 }
 
+void write_line(std::string& out, const Line& l) {
+  std::string attrs;
+  if (!l.role.empty()) attrs += fmt::format(" class=\"{}\"", escape(l.role));
+  std::string dash;
+  if (l.dash) dash = fmt::format(" stroke-dasharray=\"{0} {0}\"", num(*l.dash));
+  out += fmt::format(
+      "<line{} x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\" "
+      "stroke-linecap=\"round\"{}/>\n",
+      attrs, num(l.x1), num(l.y1), num(l.x2), num(l.y2), l.color.hex(), num(l.width), dash);
+}
+
+void write_circle(std::string& out, const Circle& c) {
+  // Inset by half the stroke, as for boxes, so the disc keeps radius r in every writer.
+  const double sw = c.stroke ? c.stroke_width : 0;
+  std::string attrs;
+  if (!c.role.empty()) attrs += fmt::format(" class=\"{}\"", escape(c.role));
+  if (c.point) attrs += fmt::format(" data-point=\"{},{}\"", c.point->first, c.point->second);
+  const std::string stroke = c.stroke && sw > 0 ? fmt::format(" stroke=\"{}\" stroke-width=\"{}\"",
+                                                              c.stroke->hex(), num(sw))
+                                                : "";
+  out += fmt::format("<circle{} cx=\"{}\" cy=\"{}\" r=\"{}\" fill=\"{}\"{}/>\n", attrs, num(c.cx),
+                     num(c.cy), num(std::max(0.0, c.r - sw / 2)), c.fill ? c.fill->hex() : "none",
+                     stroke);
+}
+
 // The discrete animation that shows a group in frames [first, last] of each loop.
 std::string animation(const Visible& v, std::int64_t frames, std::int64_t frame_ms) {
   const auto at = [&](std::int64_t f) {
@@ -92,7 +118,7 @@ std::string animation(const Visible& v, std::int64_t frames, std::int64_t frame_
     times += at(v.first);
     values += ";visible";
   }
-  if (v.last + 1 < frames) {
+  if (v.last < frames - 1) {
     times += ';';
     times += at(v.last + 1);
     values += ";hidden";
@@ -146,11 +172,20 @@ std::string to_svg(const Scene& scene) {
         out += animation(v, frames, scene.frame_ms);
       }
       for (std::size_t k = i; k < end; ++k) {
-        if (const Box* b = std::get_if<Box>(&scene.items[k])) {
-          write_box(out, *b);
-        } else {
-          write_label(out, std::get<Label>(scene.items[k]));
-        }
+        std::visit(
+            [&out](const auto& item) {
+              using T = std::decay_t<decltype(item)>;
+              if constexpr (std::is_same_v<T, Box>) {
+                write_box(out, item);
+              } else if constexpr (std::is_same_v<T, Label>) {
+                write_label(out, item);
+              } else if constexpr (std::is_same_v<T, Line>) {
+                write_line(out, item);
+              } else {
+                write_circle(out, item);
+              }
+            },
+            scene.items[k]);
       }
       out += "</g>\n";
     }

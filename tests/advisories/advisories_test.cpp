@@ -5,8 +5,9 @@
 // the value; on the CLI, exit 2 and no output file) or, where TensorFlow's fix defined a result
 // (empty tensors, NaN and Inf), in that result. ASan + UBSan builds make "nothing reads or writes
 // out of bounds" part of every case. Gradient advisories (Conv2DBackpropInput/Filter, MaxPoolGrad,
-// AvgPoolGrad, Conv3DBackprop*) are modelled on conv2d_transpose, the input gradient of conv2d,
-// and on the forward ops whose geometry the gradients share.
+// AvgPoolGrad, Conv3DBackprop*) run against the backward ops of ops/backward.hpp, and the older
+// cases also against conv2d_transpose (the input gradient of conv2d) and the forward ops whose
+// geometry the gradients share.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -22,6 +23,7 @@
 #include "strider/geometry/conv2d_transpose_geometry.hpp"
 #include "strider/geometry/pool2d_geometry.hpp"
 #include "strider/io/npy.hpp"
+#include "strider/ops/backward.hpp"
 #include "strider/ops/conv1d.hpp"
 #include "strider/ops/conv2d.hpp"
 #include "strider/ops/conv2d_transpose.hpp"
@@ -808,6 +810,124 @@ TEST_F(Advisory, CVE_2022_29211_NaNInfFiltersAndOutOfRangeDoubles) {
   EXPECT_EQ(y.data()[0], kInf);
   EXPECT_EQ(y.data()[1], -kInf);
   EXPECT_EQ(y.data()[2], 2.0f);
+}
+
+// ---- The backward ops themselves (ops/backward.hpp) ------------------------------------------
+
+// CVE-2021-29579 (GHSA-79fv-9865-4qcv): MaxPoolGrad wrote past its output when the gradient did
+// not have the forward output's shape. Strider checks grad_output against geometry's output.
+TEST_F(Advisory, CVE_2021_29579_MaxPoolGradMismatchedGradient) {
+  Pool2DOptions options;
+  options.params.pool_size = {2, 2};
+  options.params.strides = {2, 2};
+  const Tensor x = filled({1, 4, 4, 3}, 1.0f);
+  for (const Shape& wrong : {Shape{1, 2, 2, 4}, Shape{1, 3, 2, 3}, Shape{2, 2, 2, 3}, Shape{0}}) {
+    expect_refused<ShapeError>([&] { pool2d_backward(PoolOp::kMax, x, Tensor(wrong), options); },
+                               {"grad_output must have the", "(1, 2, 2, 3)"});
+    expect_refused<ShapeError>([&] { pool2d_backward(PoolOp::kAvg, x, Tensor(wrong), options); },
+                               {"grad_output must have the", "(1, 2, 2, 3)"});
+  }
+  // An empty batch has an empty gradient, not a crash.
+  EXPECT_EQ(
+      pool2d_backward(PoolOp::kMax, Tensor({0, 4, 4, 3}), Tensor({0, 2, 2, 3}), options).shape(),
+      (Shape{0, 4, 4, 3}));
+}
+
+// CVE-2021-29525 / CVE-2021-29538 (Conv2DBackpropInput / Filter divided by zero on empty shapes)
+// on the real gradients: empty filters are refused, and an empty batch gives a zero filter
+// gradient (every element written, none left uninitialised).
+TEST_F(Advisory, CVE_2021_29538_Conv2DBackpropEmptyShapes) {
+  expect_refused<ShapeError>(
+      [] {
+        conv2d_backward_input(Tensor({52, 1, 1, 0}), Tensor({0, 1, 5, 0}), {52, 1, 1, 5}, {});
+      },
+      {"conv2d_backward_input", ">= 1"});
+  expect_refused<ShapeError>(
+      [] {
+        conv2d_backward_filter(Tensor({0, 0, 0, 0}), Tensor({0, 0, 0, 0}), {0, 0, 0, 0}, {});
+      },
+      {"conv2d_backward_filter"});
+  const Tensor grad_filter =
+      conv2d_backward_filter(Tensor({0, 5, 5, 2}), Tensor({0, 3, 3, 4}), {3, 3, 2, 4}, {});
+  ASSERT_EQ(grad_filter.shape(), (Shape{3, 3, 2, 4}));
+  for (const float v : grad_filter.values()) EXPECT_EQ(v, 0.0f);
+  EXPECT_EQ(
+      conv2d_backward_input(Tensor({0, 3, 3, 4}), filled({3, 3, 2, 4}, 1.0f), {0, 5, 5, 2}, {})
+          .shape(),
+      (Shape{0, 5, 5, 2}));
+}
+
+// CVE-2021-29540 (GHSA-xgc3-m89p-vr3x): Conv2DBackpropFilter overflowed the heap when
+// filter_sizes disagreed with the input's channels; CVE-2021-29524 took a modulus by a zero
+// channel count. Both are refused before any kernel runs.
+TEST_F(Advisory, CVE_2021_29540_Conv2DBackpropFilterSizesDisagree) {
+  const Tensor x = filled({1, 6, 6, 3}, 1.0f), dy = filled({1, 4, 4, 8}, 1.0f);
+  expect_refused<ShapeError>(
+      [&] {
+        conv2d_backward_filter(x, dy, {3, 3, 2, 8}, {});
+      },
+      {"conv2d_backward_filter", "channels"});
+  expect_refused<ShapeError>(
+      [&] {
+        conv2d_backward_filter(x, dy, {3, 3, 3, 7}, {});
+      },
+      {"grad_output must have the conv2d output shape (1, 4, 4, 7)"});
+  expect_refused<ShapeError>(
+      [&] {
+        conv2d_backward_filter(x, dy, {3, 3, 0, 8}, {});
+      },
+      {"conv2d_backward_filter", ">= 1"});
+  expect_refused<ShapeError>(
+      [&] {
+        conv2d_backward_input(dy, filled({3, 3, 3, 8}, 1.0f), {1, 6, 6, 2}, {});
+      },
+      {"conv2d_backward_input", "channels"});
+}
+
+// CVE-2021-29602 (DepthwiseConv2dNative divided by zero) and PYSEC-2022-120 (zero strides and
+// dilations), on the depthwise gradients.
+TEST_F(Advisory, CVE_2021_29602_DepthwiseBackpropZeroSizes) {
+  DepthwiseConv2DOptions zero_stride;
+  zero_stride.strides = {0, 1};
+  expect_refused<InvalidArgument>(
+      [&] {
+        depthwise_conv2d_backward_input(Tensor({1, 4, 4, 2}), filled({3, 3, 2, 1}, 1.0f),
+                                        {1, 6, 6, 2}, zero_stride);
+      },
+      {"depthwise_conv2d_backward_input", "stride must be >= 1, got 0"});
+  DepthwiseConv2DOptions zero_dilation;
+  zero_dilation.dilation = {1, 0};
+  expect_refused<InvalidArgument>(
+      [&] {
+        depthwise_conv2d_backward_filter(filled({1, 6, 6, 2}, 1.0f), Tensor({1, 4, 4, 2}),
+                                         {3, 3, 2, 1}, zero_dilation);
+      },
+      {"dilation"});
+  expect_refused<InvalidArgument>(
+      [] {
+        depthwise_conv2d_backward_filter(Tensor({1, 6, 6, 2}), Tensor({1, 4, 4, 0}), {3, 3, 2, 0},
+                                         {});
+      },
+      {"depthwise_conv2d_backward_filter", "depth_multiplier must be >= 1, got 0"});
+}
+
+// CVE-2021-29577 (GHSA-v6r6-84gr-92rm): AvgPool3DGrad read out of bounds for a gradient bigger
+// than its output. The 2-D average-pool gradient divides by the count of real taps, and a window
+// that lies wholly in the padding cannot exist, so no division by zero either.
+TEST_F(Advisory, CVE_2021_29577_AvgPoolGradCountsOnlyRealTaps) {
+  Pool2DOptions options;
+  options.params.pool_size = {3, 3};
+  options.params.strides = {1, 1};
+  options.params.padding = Padding2D::same();
+  const Tensor x = filled({1, 1, 1, 1}, 2.0f);
+  const Tensor grad = pool2d_backward(PoolOp::kAvg, x, filled({1, 1, 1, 1}, 1.0f), options);
+  ASSERT_EQ(grad.shape(), (Shape{1, 1, 1, 1}));
+  EXPECT_EQ(grad.values()[0], 1.0f);  // one real tap: the whole gradient goes to it
+  expect_refused<ShapeError>(
+      [&] {
+        pool2d_backward(PoolOp::kAvg, x, filled({1, 2, 2, 1}, 1.0f), options);
+      },
+      {"grad_output must have the"});
 }
 
 }  // namespace

@@ -7,11 +7,20 @@ valid problems and the edges around them rather than from noise:
             0..19 for the values -2..17, or 0xF0 followed by 8 little-endian bytes for any value.
   npy:      .npy files of every accepted form and of the rejected forms next to them, built by
             hand (no NumPy needed); with NumPy importable, a few np.save files are added too.
-Run: python3 tests/fuzz/make_corpus.py   (rewrites both folders)
+  idx:      IDX files, plain and gzip, accepted and refused (see tests/fuzz/idx_fuzz.cpp).
+  keras_json: the smaller Keras models of tests/analysis/keras_models, minified (under 4096 bytes,
+            scripts/fuzz.sh's -max_len), and the unsafe ones that must be refused.
+  model_spec: spec strings of every layer type, the docs' examples and some mistakes.
+  checkpoint: a 2-byte little-endian manifest length, the manifest, the data file.
+Run: python3 tests/fuzz/make_corpus.py [TARGET...]   (rewrites those folders; default: all)
 """
+import gzip
+import json
 import pathlib
 import shutil
 import struct
+import sys
+import zlib
 
 HERE = pathlib.Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
@@ -191,6 +200,162 @@ def write(target, seeds):
     print(f"{folder}: {len(seeds)} seeds")
 
 
+def idx(type_code, dims, data=b"", rank=None):
+    rank = len(dims) if rank is None else rank
+    return bytes([0, 0, type_code, rank]) + b"".join(struct.pack(">I", d) for d in dims) + data
+
+
+def gz(data):
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+LABELS = idx(0x08, [10], bytes([9, 0, 0, 3, 0, 2, 7, 2, 5, 5]))
+IMAGES = idx(0x08, [2, 3, 3], bytes(range(0, 180, 10)))
+IDX = {
+    "u8_labels": LABELS,
+    "u8_images": IMAGES,
+    "u8_images_gz": gz(IMAGES),
+    "u8_labels_gz": gz(LABELS),
+    "u8_two_gzip_members": gz(IMAGES[:9]) + gz(IMAGES[9:]),
+    "u8_zero_extent": idx(0x08, [0, 28, 28]),
+    "u8_rank4": idx(0x08, [1, 2, 2, 1], bytes([1, 2, 3, 4])),
+    "i8_refused": idx(0x09, [2], b"\xff\x01"),
+    "i16_refused_gz": gz(idx(0x0B, [2], b"\x00\x01\xff\xfe")),
+    "i32_refused": idx(0x0C, [1], b"\x00\x00\x00\x07"),
+    "f32_refused": idx(0x0D, [2], struct.pack(">2f", 1.5, -2)),
+    "f64_refused": idx(0x0E, [1], struct.pack(">d", 0.25)),
+    "bad_magic": b"\x00\x01\x08\x01\x00\x00\x00\x01\x00",
+    "unknown_type": idx(0x0A, [1], b"\x00"),
+    "rank0": idx(0x08, []),
+    "rank9": idx(0x08, [1] * 9, b"\x00"),
+    "truncated_dims": idx(0x08, [2, 3])[:9],
+    "truncated_data": idx(0x08, [2, 3], b"\x01\x02"),
+    "trailing_data": idx(0x08, [1], b"\x01\x02"),
+    "overflow_dims": idx(0x08, [0xFFFFFFFF] * 3),
+    "overflow_f64": idx(0x0E, [0x80000000, 0x80000000]),
+    "huge_declared_gz": gz(idx(0x08, [60000, 28, 28], b"\x00" * 16)),
+    "bomb_gz": gz(idx(0x08, [16], bytes(64 << 10))),
+    "cut_gz": gz(LABELS)[:-5],
+    "bad_crc_gz": gz(LABELS)[:-8] + b"\xde\xad\xbe\xef" + gz(LABELS)[-4:],
+    "garbage_after_gz": gz(LABELS) + b"\x00\x00junk",
+    "empty": b"",
+}
+
+KERAS_MODELS = HERE.parent / "analysis" / "keras_models"
+
+
+def keras_json_seeds():
+    seeds = {}
+    for path in sorted(KERAS_MODELS.glob("*.json")) + sorted((KERAS_MODELS / "unsafe").glob("*.json")):
+        if path.name.endswith(".expected.json") or path.name == "manifest.json":
+            continue
+        text = json.dumps(json.loads(path.read_text()), separators=(",", ":")).encode()
+        if len(text) <= 4096:
+            seeds[path.stem] = text
+    seeds["not_an_object"] = b"[1, 2, 3]"
+    seeds["deep"] = b"[" * 100 + b"]" * 100
+    seeds["bad_json"] = b'{"class_name": "Sequential", "config": {"layers": [}'
+    return seeds
+
+
+MODEL_SPEC = {
+    "docs_intro": "input(28,28,1)\nconv(32, 3, strides=2, padding=same, activation=relu)\n"
+                  "maxpool(2)\nconv(64, 3, padding=same, activation=relu)\ngap\n"
+                  "dense(10, activation=softmax)\n",
+    "docs_residual": "input(32,32,16)\na: conv(16, 3, padding=same, activation=relu)\n"
+                     "b: conv(16, 3, padding=same)\nsum: add(input_layer, b)\nrelu\n",
+    "docs_error": "input(8,8,1); conv(4,3,stride=2)",
+    "fashion_cnn": "input(28,28,1); conv(32,3,padding=same,activation=relu); "
+                   "conv(64,3,strides=2,padding=same,activation=relu); "
+                   "conv(64,3,strides=2,padding=same,activation=relu); flatten; dense(10)",
+    "branches": "input(28,28,1); c1: conv(32,3,strides=2,padding=same,activation=relu); "
+                "maxpool(2); conv(64,3,from=c1); add(a,b); concat(a,b,axis=-1); gap; dense(10)",
+    "every_2d_layer": "input(17,15,4); zeropad(1x2); conv(8,3x2,strides=2x1,padding=valid,"
+                      "dilation=1,groups=2,bias=false); bn(center=false); relu6; "
+                      "dwconv(3,multiplier=2,padding=same); sepconv(8,3,dilation=2,padding=same); "
+                      "deconv(4,3,strides=2,padding=same,output_padding=1); crop(1x0x2x1); "
+                      "upsample(2); avgpool(3,strides=2,padding=same); dropout(0.25); "
+                      "activation(gelu); sigmoid; tanh; conv(4,1,padding=1x1x0x2); gmp; "
+                      "softmax",
+    "conv1d": "input(50,3); conv1d(8,5,padding=causal,dilation=2); maxpool1d(2); "
+              "avgpool1d(3,strides=1,padding=same); conv1d(4,3,strides=2); gap1d; dense(2)",
+    "gmp1d_end_point": "input(9,2)  # comment\nx: conv1d(2,2,end_point=net/conv1); gmp1d",
+    "explicit_pads": "input(5,5,1); conv(1,3,padding=0x1x2x0,strides=3)",
+    "bad_merge": "input(4,4,1); a: conv(2,1); b: conv(3,1,from=input_layer); add(a,b)",
+    "huge_values": "input(9223372036854775807,2,1); conv(4611686018427387904,3)",
+    "negative": "input(4,-4,1); maxpool(0)",
+    "unknown_key": "input(8,8,1); conv(4,3,foo=1)",
+    "empty": "",
+    # Inputs the fuzzer found, kept so that every run replays them: equal explicit conv pads were
+    # formatted as `padding=0`, which does not parse back.
+    "found_conv_equal_explicit_pads": "input(5,5,1); conv(1,3,padding=0x0,strides=2)",
+}
+
+
+def checkpoint(manifest, data):
+    text = manifest if isinstance(manifest, bytes) else json.dumps(manifest, indent=1).encode()
+    return struct.pack("<H", len(text)) + text + data
+
+
+def manifest(tensors, data, **changes):
+    doc = {"format": "strider-checkpoint", "version": 1,
+           "model_spec": "input(4,4,1); conv(2,3); flatten; dense(3)",
+           "metadata": {"epoch": 2, "seed": 7, "optimizer": {"name": "adam", "lr": 0.001},
+                        "history": [{"loss": 0.5, "accuracy": 0.8}]},
+           "data_file": "tensors-0123456789abcdef.bin", "data_bytes": len(data),
+           "data_crc32": zlib.crc32(data), "tensors": []}
+    offset = 0
+    for name, shape in tensors:
+        size = 4
+        for extent in shape:
+            size *= extent
+        doc["tensors"].append({"name": name, "dtype": "float32", "shape": shape,
+                               "offset": offset, "bytes": size})
+        offset += size
+    doc.update(changes)
+    return doc
+
+
+CKPT_TENSORS = [("conv2d/kernel", [3, 3, 1, 2]), ("conv2d/bias", [2]), ("step", []),
+                ("empty", [0, 3])]
+CKPT_DATA = struct.pack("<21f", *[i * 0.5 - 3 for i in range(21)])
+CKPT_GOOD = manifest(CKPT_TENSORS, CKPT_DATA)
+
+
+def changed_tensor(index, **changes):
+    doc = json.loads(json.dumps(CKPT_GOOD))
+    doc["tensors"][index].update(changes)
+    return doc
+
+
+CHECKPOINT = {
+    "good": checkpoint(CKPT_GOOD, CKPT_DATA),
+    "good_empty": checkpoint(manifest([], b""), b""),
+    "bad_crc": checkpoint(CKPT_GOOD, CKPT_DATA[:-1] + b"\x01"),
+    "short_data": checkpoint(CKPT_GOOD, CKPT_DATA[:-4]),
+    "version2": checkpoint(manifest(CKPT_TENSORS, CKPT_DATA, version=2), CKPT_DATA),
+    "other_format": checkpoint(manifest(CKPT_TENSORS, CKPT_DATA, format="keras"), CKPT_DATA),
+    "duplicate_names": checkpoint(changed_tensor(1, name="conv2d/kernel"), CKPT_DATA),
+    "bad_offset": checkpoint(changed_tensor(1, offset=0), CKPT_DATA),
+    "bad_bytes": checkpoint(changed_tensor(0, bytes=7), CKPT_DATA),
+    "overflow_shape": checkpoint(changed_tensor(0, shape=[2**32, 2**32, 2]), CKPT_DATA),
+    "negative_extent": checkpoint(changed_tensor(0, shape=[3, -3, 1, 2]), CKPT_DATA),
+    "traversal": checkpoint(manifest(CKPT_TENSORS, CKPT_DATA, data_file="../tensors-x.bin"),
+                            CKPT_DATA),
+    "bad_json": checkpoint(b'{"format": "strider-checkpoint", "version": 1, "tensors": [', b""),
+    "deep_metadata": checkpoint(json.dumps(CKPT_GOOD)[:-1].encode() + b', "x": ' + b"[" * 80
+                                + b"]" * 80 + b"}", CKPT_DATA),
+}
+
+TARGETS = {
+    "geometry": lambda: GEOMETRY,
+    "npy": lambda: {**NPY, **numpy_seeds()},
+    "idx": lambda: IDX,
+    "keras_json": keras_json_seeds,
+    "model_spec": lambda: {k: v.encode() for k, v in MODEL_SPEC.items()},
+    "checkpoint": lambda: CHECKPOINT,
+}
+
 if __name__ == "__main__":
-    write("geometry", GEOMETRY)
-    write("npy", {**NPY, **numpy_seeds()})
+    for target in sys.argv[1:] or TARGETS:
+        write(target, TARGETS[target]())

@@ -6,6 +6,10 @@
            cells the SVG shows in that frame (the window's taps, the output being written) have
            the highlight colour and the other input cells do not. The frame count is checked
            against the output positions `strider shape` reports.
+  chart    tests/viz/chart_sample.cpp writes a chart as SVG and PNG with the pixel centre and
+           colour of each marker and of points on its lines; the test checks that Chromium's
+           rendering of the SVG and the PNG both show those colours there, and that the SVG
+           declares each marker in its colour.
   explore  `strider explore` writes the HTML page; the test checks its numbers against
            `strider shape --json`, checks pixels of the picture, then drives controls (a key press
            on the stride slider, a click on an output cell) and checks that numbers and picture
@@ -309,6 +313,50 @@ def test_svg(chromium, cli, work):
     print(f"svg: {frames} frames; frames 0, 5 and {frames - 1} render their taps in Chromium")
 
 
+def test_chart(chromium, sample, work):
+    run = subprocess.run([sample, work], capture_output=True, text=True)
+    check(run.returncode == 0, f"chart_sample failed: {run.stderr}")
+    with open(os.path.join(work, "chart.json")) as f:
+        expected = json.load(f)
+    markers, lines = expected["markers"], expected["lines"]
+    check(len(markers) >= 5, f"the sample has {len(markers)} markers")
+    check(len(lines) >= 3 and any(line["dashed"] for line in lines),
+          f"the sample has {len(lines)} line points to check, none or no dashed one")
+    path = os.path.join(work, "chart.svg")
+    declared = {}
+    for c in ET.parse(path).getroot().iter(SVG_NS + "circle"):
+        if c.get("class") == "marker":
+            declared[c.get("data-point")] = hex_color(c.get("fill"))
+    for m in markers:
+        key = f"{m['series']},{m['point']}"
+        check(declared.get(key) == hex_color(m["color"]),
+              f"marker {key} is declared {declared.get(key)}, want {m['color']}")
+    with open(os.path.join(work, "chart.png"), "rb") as f:
+        png = (0, 0, decode_png(f.read()))
+    check(png[2][:2] == (expected["width"], expected["height"]),
+          f"the PNG is {png[2][:2]}, the chart {expected['width']}x{expected['height']}")
+    chromium.open(path)
+    chromium.settle()
+    shot = chromium.screenshot("svg")
+    for m in markers:
+        want = hex_color(m["color"])
+        for name, image in (("Chromium", shot), ("the PNG", png)):
+            got = pixel(image, m["x"], m["y"])
+            check(close(got, want),
+                  f"marker {m['series']},{m['point']} at ({m['x']:.1f}, {m['y']:.1f}) shows {got}"
+                  f" in {name}, want {want}")
+    # Lines are anti-aliased in Chromium: some pixel within one of the point has the colour.
+    for line in lines:
+        want = hex_color(line["color"])
+        x, y = int(line["x"]), int(line["y"])
+        check(close(pixel(png, x, y), want, 0), f"line point ({x}, {y}) in the PNG is not {want}")
+        near = [pixel(shot, x + dx, y + dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+        check(any(close(got, want, 12) for got in near),
+              f"line point ({x}, {y}) in Chromium shows {near[4]}, want {want}")
+    print(f"chart: {len(markers)} markers and {len(lines)} line points render in Chromium and "
+          f"the PNG at the same pixels")
+
+
 def test_explore(chromium, cli, work):
     path = os.path.join(work, "explore.html")
     strider(cli, "explore", "--out", path)
@@ -377,10 +425,14 @@ def test_explore(chromium, cli, work):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("test", choices=["svg", "explore"])
-    parser.add_argument("--cli", required=True, help="the strider binary")
+    parser.add_argument("test", choices=["svg", "explore", "chart"])
+    parser.add_argument("--cli", help="the strider binary (tests svg and explore)")
+    parser.add_argument("--chart-sample", help="tests/viz/chart_sample.cpp's binary (test chart)")
     parser.add_argument("--chromium", default="", help="the Chromium binary")
     args = parser.parse_args()
+    program = args.chart_sample if args.test == "chart" else args.cli
+    if not program:
+        parser.error("chart needs --chart-sample" if args.test == "chart" else "--cli is required")
     binary = args.chromium or shutil.which("chromium") or shutil.which("chromium-browser")
     if not binary or not os.path.exists(binary):
         print("FAILED: no Chromium (install Debian's chromium: scripts/install-deps.sh)")
@@ -389,7 +441,8 @@ def main():
     chromium = Chromium(binary, 1000, 900)
     try:
         chromium.connect()
-        {"svg": test_svg, "explore": test_explore}[args.test](chromium, args.cli, work)
+        {"svg": test_svg, "explore": test_explore, "chart": test_chart}[args.test](
+            chromium, program, work)
     except Failure as e:
         print(f"FAILED: {e}")
         print("Chromium's last messages:\n" + chromium.log_tail())

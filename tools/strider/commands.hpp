@@ -24,5 +24,9 @@ void add_explore_command(CLI::App& app);
 void add_summary_command(CLI::App& app);
 void add_lint_command(CLI::App& app);
 void add_inspect_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_evaluate_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_experiment_command(CLI::App& app);
 
 }  // namespace strider::cli

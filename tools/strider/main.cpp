@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
   strider::cli::add_summary_command(app);
   strider::cli::add_lint_command(app);
   strider::cli::add_inspect_command(app);
+  strider::cli::add_train_command(app);
+  strider::cli::add_evaluate_command(app);
+  strider::cli::add_predict_command(app);
+  strider::cli::add_experiment_command(app);
   try {
     // CLI11 would report a mistyped command as a missing one; name it instead.
     std::vector<std::string> names;

@@ -21,6 +21,12 @@ namespace strider::model {
 // Throws InvalidArgument naming the item (its number and text), the argument and the rule.
 Architecture parse_model_spec(std::string_view text, std::string_view model_name = "model");
 
+// Sets one argument of a layer as `key=value` in its spec item would ("strides", "2x1"; "kernel",
+// "5"; "padding", "valid"), with the keys its type takes. Layers keep their names and inputs, so
+// the caller validates the architecture afterwards. Throws InvalidArgument naming the layer, the
+// key and the rule (an unknown key, a bad value, from=, input and merge layers).
+void set_layer_argument(LayerSpec& layer, std::string_view key, std::string_view value);
+
 // The spec text of an architecture, one layer per line, every layer named; parsing it gives the
 // same architecture back.
 std::string format_model_spec(const Architecture& architecture);

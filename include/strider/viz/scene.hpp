@@ -1,7 +1,7 @@
-// A picture as a list of boxes and labels, each visible in a range of frames: what every stride
-// picture is built into and what the SVG, GIF and PNG writers draw. It knows nothing about
-// strides, so any figure made of grids of cells (a receptive-field trace through a model, for
-// one) is built the same way.
+// A picture as a list of boxes, labels, lines and circles, each visible in a range of frames:
+// what every stride picture and chart is built into and what the SVG, GIF and PNG writers draw.
+// It knows nothing about strides, so any figure made of grids of cells (a receptive-field trace
+// through a model, for one) or of axes and points is built the same way.
 #pragma once
 
 #include <cstdint>
@@ -55,7 +55,31 @@ struct Label {
   Visible visible;
 };
 
-using Item = std::variant<Box, Label>;
+// A straight segment from (x1, y1) to (x2, y2), `width` pixels thick with round ends. `dash`
+// (pixels) draws it as dashes of that length separated by gaps of the same length, measured from
+// (x1, y1). `role` tags what it shows ("axis", "grid", "line"), written into the SVG as its class.
+struct Line {
+  double x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+  Color color;
+  double width = 1;
+  std::optional<double> dash;
+  std::string role;
+  Visible visible;
+};
+
+// A disc of radius `r` centred on (cx, cy), the stroke drawn inside it as boxes draw theirs.
+// `point` names the (series, point) a chart marker shows, written into the SVG as data-point.
+struct Circle {
+  double cx = 0, cy = 0, r = 0;
+  std::optional<Color> fill;
+  std::optional<Color> stroke;
+  double stroke_width = 1;
+  std::string role;
+  std::optional<std::pair<std::int64_t, std::int64_t>> point;
+  Visible visible;
+};
+
+using Item = std::variant<Box, Label, Line, Circle>;
 
 // Items are painted in order. `frames` 1 is a still picture.
 struct Scene {
@@ -68,6 +92,8 @@ struct Scene {
 
   void add(Box b) { items.emplace_back(std::move(b)); }
   void add(Label l) { items.emplace_back(std::move(l)); }
+  void add(Line l) { items.emplace_back(std::move(l)); }
+  void add(Circle c) { items.emplace_back(std::move(c)); }
 };
 
 // Width in pixels that `text` takes at `size`, the same for every writer (the raster font is

@@ -1,0 +1,414 @@
+// The column-matrix Conv2D backward kernels, written once over an ISA's vector traits and
+// compiled per ISA. Both gradients are matrix products over the forward's windows, per group:
+//   filter:  dW[k, f]   = sum over rows p of cols[p, k] * dy[p, f]
+//   input:   dcols[p, k] = sum over f of dy[p, f] * W[k, f], then dx += scatter(dcols)
+// with p = (n, oh, ow) an output position and k = (kh, kw, c) a tap; cols (im2col) and the
+// scatter (col2im) walk geometry's valid taps, padding taps being zero columns. The products run
+// in register tiles of MR broadcast values x NV vectors over zero-padded operands, so tiles need
+// no edge masks. Threads split the images (input gradient) or the output positions (filter
+// gradient, partial sums added in thread order). For a few input channels the filter gradient
+// reads the column matrix in place from padded input rows instead (filter_gradient_rows).
+// This file has no include guard on purpose: each ISA translation unit includes it once.
+
+namespace strider::kernels {
+namespace STRIDER_ISA_NAMESPACE {
+
+using V = Isa::V;
+constexpr std::int64_t kLanes = Isa::kLanes;
+// About this many floats of column matrix per step: it stays in L2 while the tiles read it.
+constexpr std::int64_t kChunkFloats = std::int64_t{1} << 16;
+
+std::int64_t round_up(std::int64_t v, std::int64_t m) { return (v + m - 1) / m * m; }
+
+// c[m * c_step + v * lanes ...] (+)= sum over i < length of a[i * a_step + m] * b[i * b_step + ...]
+template <int MR, int NV, bool kAccumulate>
+void outer_tile(const float* a, std::int64_t a_step, const float* b, std::int64_t b_step,
+                std::int64_t length, float* c, std::int64_t c_step) {
+  V acc[MR][NV];
+  _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+      acc[m][v] = kAccumulate ? Isa::load(c + m * c_step + v * kLanes) : Isa::zero();
+    }
+  }
+  for (std::int64_t i = 0; i < length; ++i) {
+    V bv[NV];
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) bv[v] =
+        Isa::load(b + i * b_step + v * kLanes);
+    _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+      const V s = Isa::broadcast(a + i * a_step + m);
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] =
+          Isa::fmadd(s, bv[v], acc[m][v]);
+    }
+  }
+  _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+      Isa::store(c + m * c_step + v * kLanes, acc[m][v], kLanes);
+    }
+  }
+}
+
+struct Dims {
+  const Conv2DGeometry* g;
+  std::int64_t in_h, in_w, c_all, out_h, out_w, f_all, kw_size, cg, fg, k;
+};
+
+Dims dims_of(const Conv2DGeometry& g) {
+  return {&g,
+          g.height.input_size(),
+          g.width.input_size(),
+          g.in_channels,
+          g.height.output_size(),
+          g.width.output_size(),
+          g.out_channels,
+          g.width.kernel_size(),
+          g.in_channels_per_group(),
+          g.out_channels_per_group(),
+          g.height.kernel_size() * g.width.kernel_size() * g.in_channels_per_group()};
+}
+
+// Row p of the column matrix for group `group`: the taps of window p, zero in the padding.
+void gather_row(const Dims& d, const float* input, std::int64_t p, std::int64_t group, float* row,
+                std::int64_t row_size) {
+  std::fill(row, row + row_size, 0.0f);
+  const std::int64_t n = p / (d.out_h * d.out_w), oh = p / d.out_w % d.out_h, ow = p % d.out_w;
+  const Window& wh = d.g->height;
+  const Window& ww = d.g->width;
+  const TapRange th = wh.valid_taps(oh), tw = ww.valid_taps(ow);
+  for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+    const float* x = input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all + group * d.cg;
+    for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
+      std::copy_n(x + ww.tap(ow, kw) * d.c_all, d.cg, row + (kh * d.kw_size + kw) * d.cg);
+    }
+  }
+}
+
+// How many threads a kernel call uses: one below kParallelMacs (waking a second costs more than
+// it saves there), else OpenMP's count.
+int teams_for(const Conv2DGeometry& g) {
+  return g.macs() >= kParallelMacs ? std::max(1, omp_get_max_threads()) : 1;
+}
+
+// One parallel region per call: on a loaded machine every region's barrier can cost a scheduler
+// time slice, which made a region per step of the column matrix hundreds of times slower with 2
+// threads. Thread t takes rows [R * t / T, R * (t + 1) / T) into its own partial dW; the partials
+// are then added in thread order, so the same thread count gives the same bits.
+template <int MR, int NV>
+void filter_gradient(const Conv2DBackwardFilterProblem& p) {
+  const Dims d = dims_of(p.geometry);
+  const std::int64_t fb = NV * kLanes;
+  const std::int64_t kp = round_up(d.k, MR), fp = round_up(d.fg, fb);
+  const std::int64_t rows_total = p.geometry.batch * d.out_h * d.out_w;
+  const std::int64_t chunk = std::max<std::int64_t>(1, kChunkFloats / (kp + fp));
+  const std::int64_t tiles_k = kp / MR, tiles_f = fp / fb;
+  const int teams = teams_for(p.geometry);
+  const MemoryReservation scratch(
+      teams * (chunk * (kp + fp) + kp * fp) * static_cast<std::int64_t>(sizeof(float)),
+      "conv2d_backward_filter: the column matrices");
+  std::vector<float> partials(static_cast<std::size_t>(teams * kp * fp));
+#pragma omp parallel num_threads(teams) if (teams > 1)
+  {
+    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    std::vector<float> cols(static_cast<std::size_t>(chunk * kp));
+    std::vector<float> dy(static_cast<std::size_t>(chunk * fp));
+    float* dw = partials.data() + t * kp * fp;
+    const std::int64_t r_begin = rows_total * t / nt, r_end = rows_total * (t + 1) / nt;
+    for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
+      std::fill(dw, dw + kp * fp, 0.0f);
+      for (std::int64_t r0 = r_begin; r0 < r_end; r0 += chunk) {
+        const std::int64_t rows = std::min(chunk, r_end - r0);
+        for (std::int64_t r = 0; r < rows; ++r) {
+          gather_row(d, p.input, r0 + r, group, cols.data() + r * kp, kp);
+          float* out = dy.data() + r * fp;
+          std::copy_n(p.grad_output + (r0 + r) * d.f_all + group * d.fg, d.fg, out);
+          std::fill(out + d.fg, out + fp, 0.0f);
+        }
+        for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+          for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
+            outer_tile<MR, NV, true>(cols.data() + tk * MR, kp, dy.data() + tf * fb, fp, rows,
+                                     dw + tk * MR * fp + tf * fb, fp);
+          }
+        }
+      }
+#pragma omp barrier
+      for (std::int64_t k = d.k * t / nt; k < d.k * (t + 1) / nt; ++k) {
+        float* out = p.grad_filter + k * d.f_all + group * d.fg;
+        for (std::int64_t f = 0; f < d.fg; ++f) {
+          float sum = 0.0f;
+          for (std::int64_t i = 0; i < nt; ++i)
+            sum += partials[static_cast<std::size_t>((i * kp + k) * fp + f)];
+          out[f] = sum;
+        }
+      }
+#pragma omp barrier
+    }
+  }
+}
+
+// outer_tile<MR, NV, true> with the broadcast operand read through one pointer per row: row m of
+// step i is a[m][i * a_step]. The few-channel filter gradient reads its column matrix this way
+// straight from padded input rows, without building it.
+template <int MR, int NV>
+void outer_tile_rows(const float* const* a, std::int64_t a_step, const float* b,
+                     std::int64_t b_step, std::int64_t length, float* c, std::int64_t c_step) {
+  V acc[MR][NV];
+  const float* rows[MR];
+  _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+    rows[m] = a[m];
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+      acc[m][v] = Isa::load(c + m * c_step + v * kLanes);
+    }
+  }
+  for (std::int64_t i = 0; i < length; ++i) {
+    V bv[NV];
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) bv[v] =
+        Isa::load(b + i * b_step + v * kLanes);
+    const std::int64_t offset = i * a_step;
+    _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+      const V s = Isa::broadcast(rows[m] + offset);
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] =
+          Isa::fmadd(s, bv[v], acc[m][v]);
+    }
+  }
+  _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+      Isa::store(c + m * c_step + v * kLanes, acc[m][v], kLanes);
+    }
+  }
+}
+
+// The filter gradient for few input channels per group (a network's first layer: C = 1 or 3),
+// where gather_row's per-tap copies of 1-3 floats cost more than the products: 64x28x28x1 -> 32
+// 3x3 took 4.4 ms of CPU through the column matrix, 1.4 ms here (strider_conv2d_backward_bench,
+// one thread, AVX2). Per output row (n, oh), each filter row kh reads one input
+// row, copied once into a buffer with zeros where the windows reach into the padding; tap
+// (kh, kw, c) of output ow is then that buffer at (tap(ow, kw) - tap(0, 0)) * cg + c, a fixed
+// pointer per tap plus ow * stride * cg, so the column matrix is read in place by
+// outer_tile_rows. Filter rows that fall into the padding read a zero row. Threads and partial
+// sums as filter_gradient.
+template <int MR, int NV>
+void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
+  const Dims d = dims_of(p.geometry);
+  const Window& wh = p.geometry.height;
+  const Window& ww = p.geometry.width;
+  const std::int64_t fb = NV * kLanes;
+  const std::int64_t kp = round_up(d.k, MR), fp = round_up(d.fg, fb);
+  const std::int64_t tiles_k = kp / MR, tiles_f = fp / fb;
+  const std::int64_t kh_size = wh.kernel_size();
+  const std::int64_t rows_total = p.geometry.batch * d.out_h;
+  if (rows_total == 0 || d.out_w == 0) {
+    std::fill(p.grad_filter, p.grad_filter + d.k * d.f_all, 0.0f);
+    return;
+  }
+  // The input columns that output row's windows span, padding included: [first, last).
+  const std::int64_t first = ww.tap(0, 0), last = ww.tap(d.out_w - 1, d.kw_size - 1) + 1;
+  const std::int64_t inside_begin = std::max<std::int64_t>(first, 0);
+  const std::int64_t inside_end = std::min(last, d.in_w);
+  const std::int64_t padded = (last - first) * d.cg;
+  const std::int64_t a_step = ww.stride() * d.cg;
+  const int teams = teams_for(p.geometry);
+  const MemoryReservation scratch(teams * ((kh_size + 1) * padded + d.out_w * fp + kp * fp) *
+                                      static_cast<std::int64_t>(sizeof(float)),
+                                  "conv2d_backward_filter: the padded input rows");
+  std::vector<float> partials(static_cast<std::size_t>(teams * kp * fp));
+#pragma omp parallel num_threads(teams) if (teams > 1)
+  {
+    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    // kh_size padded rows and one zero row; only [inside_begin, inside_end) is ever rewritten.
+    std::vector<float> rows_buffer(static_cast<std::size_t>((kh_size + 1) * padded), 0.0f);
+    const float* zero_row = rows_buffer.data() + kh_size * padded;
+    std::vector<float> dy(static_cast<std::size_t>(fp != d.fg ? d.out_w * fp : 0), 0.0f);
+    std::vector<const float*> taps(static_cast<std::size_t>(kp), zero_row);
+    float* dw = partials.data() + t * kp * fp;
+    const std::int64_t r_begin = rows_total * t / nt, r_end = rows_total * (t + 1) / nt;
+    for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
+      std::fill(dw, dw + kp * fp, 0.0f);
+      for (std::int64_t r = r_begin; r < r_end; ++r) {
+        const std::int64_t n = r / d.out_h, oh = r % d.out_h;
+        const TapRange th = wh.valid_taps(oh);
+        for (std::int64_t kh = 0; kh < kh_size; ++kh) {
+          const float* row = zero_row;
+          if (kh >= th.begin && kh < th.end) {
+            float* dst = rows_buffer.data() + kh * padded;
+            const float* x =
+                p.input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all + group * d.cg;
+            // Plain loops: a library copy per pixel of 1-4 floats cost a third of the kernel.
+            for (std::int64_t iw = inside_begin; iw < inside_end; ++iw) {
+              for (std::int64_t c = 0; c < d.cg; ++c) {
+                dst[(iw - first) * d.cg + c] = x[iw * d.c_all + c];
+              }
+            }
+            row = dst;
+          }
+          for (std::int64_t kw = 0; kw < d.kw_size; ++kw) {
+            for (std::int64_t c = 0; c < d.cg; ++c) {
+              taps[static_cast<std::size_t>((kh * d.kw_size + kw) * d.cg + c)] =
+                  row + (ww.tap(0, kw) - first) * d.cg + c;
+            }
+          }
+        }
+        // grad_output's row is read in place when its filters fill whole tiles, else copied to
+        // rows zero-padded to fp.
+        const float* b = p.grad_output + r * d.out_w * d.f_all + group * d.fg;
+        std::int64_t b_step = d.f_all;
+        if (fp != d.fg) {
+          for (std::int64_t ow = 0; ow < d.out_w; ++ow) {
+            std::copy_n(b + ow * d.f_all, d.fg, dy.data() + ow * fp);
+          }
+          b = dy.data();
+          b_step = fp;
+        }
+        for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+          for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
+            outer_tile_rows<MR, NV>(taps.data() + tk * MR, a_step, b + tf * fb, b_step, d.out_w,
+                                    dw + tk * MR * fp + tf * fb, fp);
+          }
+        }
+      }
+#pragma omp barrier
+      for (std::int64_t k = d.k * t / nt; k < d.k * (t + 1) / nt; ++k) {
+        float* out = p.grad_filter + k * d.f_all + group * d.fg;
+        for (std::int64_t f = 0; f < d.fg; ++f) {
+          float sum = 0.0f;
+          for (std::int64_t i = 0; i < nt; ++i)
+            sum += partials[static_cast<std::size_t>((i * kp + k) * fp + f)];
+          out[f] = sum;
+        }
+      }
+#pragma omp barrier
+    }
+  }
+}
+
+// Thread t takes images [N * t / T, N * (t + 1) / T): each image's rows and scatter are one
+// thread's, in a fixed order, so the bits do not depend on the thread count.
+template <int MR, int NV>
+void input_gradient(const Conv2DBackwardInputProblem& p) {
+  const Dims d = dims_of(p.geometry);
+  const Conv2DGeometry& g = p.geometry;
+  const std::int64_t kb = NV * kLanes;
+  const std::int64_t kp = round_up(d.k, kb);
+  const std::int64_t per_image = d.out_h * d.out_w;
+  const std::int64_t images =
+      std::clamp<std::int64_t>(kChunkFloats / std::max<std::int64_t>(1, per_image * kp), 1,
+                               std::max<std::int64_t>(1, g.batch));
+  const std::int64_t chunk = round_up(images * per_image, MR);
+  const std::int64_t tiles_k = kp / kb;
+  const int teams = teams_for(g);
+  const MemoryReservation scratch((teams * (chunk * kp + d.fg * chunk) + g.groups * d.fg * kp) *
+                                      static_cast<std::int64_t>(sizeof(float)),
+                                  "conv2d_backward_input: the column matrices");
+  // W^T per group, [groups][fg][kp], zero past k.
+  std::vector<float> wt(static_cast<std::size_t>(g.groups * d.fg * kp), 0.0f);
+  for (std::int64_t group = 0; group < g.groups; ++group) {
+    for (std::int64_t f = 0; f < d.fg; ++f) {
+      float* row = wt.data() + (group * d.fg + f) * kp;
+      for (std::int64_t k = 0; k < d.k; ++k) row[k] = p.filter[k * d.f_all + group * d.fg + f];
+    }
+  }
+  const Window& wh = g.height;
+  const Window& ww = g.width;
+  const std::int64_t image_size = d.in_h * d.in_w * d.c_all;
+#pragma omp parallel num_threads(teams) if (teams > 1)
+  {
+    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    const std::int64_t n_begin = g.batch * t / nt, n_end = g.batch * (t + 1) / nt;
+    std::vector<float> dcols(static_cast<std::size_t>(chunk * kp));
+    std::vector<float> dyt(static_cast<std::size_t>(d.fg * chunk));
+    std::fill(p.grad_input + n_begin * image_size, p.grad_input + n_end * image_size, 0.0f);
+    for (std::int64_t group = 0; group < g.groups; ++group) {
+      const float* w_t = wt.data() + group * d.fg * kp;
+      for (std::int64_t n0 = n_begin; n0 < n_end; n0 += images) {
+        const std::int64_t count = std::min(images, n_end - n0);
+        const std::int64_t rows = count * per_image;
+        const float* dy = p.grad_output + n0 * per_image * d.f_all + group * d.fg;
+        for (std::int64_t f = 0; f < d.fg; ++f) {
+          float* out = dyt.data() + f * chunk;
+          for (std::int64_t r = 0; r < rows; ++r) out[r] = dy[r * d.f_all + f];
+          std::fill(out + rows, out + chunk, 0.0f);
+        }
+        for (std::int64_t r0 = 0; r0 < rows; r0 += MR) {
+          for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+            outer_tile<MR, NV, false>(dyt.data() + r0, chunk, w_t + tk * kb, kp, d.fg,
+                                      dcols.data() + r0 * kp + tk * kb, kp);
+          }
+        }
+        for (std::int64_t i = 0; i < count; ++i) {
+          const std::int64_t n = n0 + i;
+          for (std::int64_t oh = 0; oh < d.out_h; ++oh) {
+            const TapRange th = wh.valid_taps(oh);
+            for (std::int64_t ow = 0; ow < d.out_w; ++ow) {
+              const TapRange tw = ww.valid_taps(ow);
+              const float* row = dcols.data() + ((i * d.out_h + oh) * d.out_w + ow) * kp;
+              for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+                float* x = p.grad_input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all +
+                           group * d.cg;
+                for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
+                  float* dst = x + ww.tap(ow, kw) * d.c_all;
+                  const float* src = row + (kh * d.kw_size + kw) * d.cg;
+                  for (std::int64_t c = 0; c < d.cg; ++c) dst[c] += src[c];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Fewer vectors per tile (and more broadcast rows) when the vector dimension is short.
+std::int64_t vectors_for(std::int64_t extent) {
+  std::int64_t nv = Isa::kMaxVectors;
+  while (nv > 1 && (nv - 1) * kLanes >= extent) --nv;
+  return nv;
+}
+
+}  // namespace STRIDER_ISA_NAMESPACE
+
+void STRIDER_ISA_FUNCTION(filter)(const Conv2DBackwardFilterProblem& p) {
+  using namespace STRIDER_ISA_NAMESPACE;
+  constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
+  switch (vectors_for(p.geometry.out_channels_per_group())) {
+    case 1:
+      return filter_gradient<kAcc, 1>(p);
+    case 2:
+      return filter_gradient<kAcc / 2, 2>(p);
+    case 3:
+      return filter_gradient<kAcc / 3, 3>(p);
+    default:
+      return filter_gradient<kAcc / 4, 4>(p);
+  }
+}
+
+void STRIDER_ISA_FUNCTION(filter_rows)(const Conv2DBackwardFilterProblem& p) {
+  using namespace STRIDER_ISA_NAMESPACE;
+  constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
+  switch (vectors_for(p.geometry.out_channels_per_group())) {
+    case 1:
+      return filter_gradient_rows<kAcc, 1>(p);
+    case 2:
+      return filter_gradient_rows<kAcc / 2, 2>(p);
+    case 3:
+      return filter_gradient_rows<kAcc / 3, 3>(p);
+    default:
+      return filter_gradient_rows<kAcc / 4, 4>(p);
+  }
+}
+
+void STRIDER_ISA_FUNCTION(input)(const Conv2DBackwardInputProblem& p) {
+  using namespace STRIDER_ISA_NAMESPACE;
+  constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
+  const Conv2DGeometry& g = p.geometry;
+  switch (vectors_for(g.height.kernel_size() * g.width.kernel_size() * g.in_channels_per_group())) {
+    case 1:
+      return input_gradient<kAcc, 1>(p);
+    case 2:
+      return input_gradient<kAcc / 2, 2>(p);
+    case 3:
+      return input_gradient<kAcc / 3, 3>(p);
+    default:
+      return input_gradient<kAcc / 4, 4>(p);
+  }
+}
+
+}  // namespace strider::kernels

@@ -1,0 +1,200 @@
+// Every Conv2D backward kernel in the lists that this CPU can run, against the reference, over a
+// random sweep of the geometries that break kernels (odd and even extents, strides 1-4 also
+// larger than the kernel, unequal strides, dilation, VALID/SAME/explicit padding, groups, batch
+// 1-3, channel counts that are no multiple of a vector), plus shapes large enough to take several
+// column-matrix steps and both threads. Tolerance: 1e-4 relative to the sum of |products|. The
+// bits must not depend on the thread count.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "kernels/conv2d/conv2d_direct.hpp"
+#include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
+#include "strider/core/error.hpp"
+#include "strider/core/random.hpp"
+
+namespace strider::kernels {
+namespace {
+
+std::int64_t pick(Rng& rng, std::int64_t lo, std::int64_t hi) {
+  return lo + static_cast<std::int64_t>(rng.uniform() * static_cast<double>(hi - lo + 1));
+}
+
+Tensor random(Shape shape, Rng& rng) {
+  Tensor t(std::move(shape));
+  rng.fill_uniform(t.values(), -1, 1);
+  return t;
+}
+
+Tensor absolute(Tensor t) {
+  for (float& v : t.values()) v = std::fabs(v);
+  return t;
+}
+
+struct Config {
+  Shape input, filter;
+  Conv2DParams params;
+  std::string describe() const {
+    return fmt::format("input {} filter {} strides ({},{}) dilation ({},{}) padding {} groups {}",
+                       format_shape(input), format_shape(filter), params.strides.h,
+                       params.strides.w, params.dilation.h, params.dilation.w,
+                       params.padding.to_string(), params.groups);
+  }
+};
+
+Config draw(Rng& rng) {
+  while (true) {
+    Config c;
+    const std::int64_t groups = pick(rng, 0, 3) == 0 ? pick(rng, 2, 3) : 1;
+    const std::int64_t cg = pick(rng, 1, 9), fg = pick(rng, 1, 40);
+    const std::int64_t kh = pick(rng, 1, 4), kw = pick(rng, 1, 4);
+    c.input = {pick(rng, 1, 3), pick(rng, 1, 13), pick(rng, 1, 13), cg * groups};
+    c.filter = {kh, kw, cg, fg * groups};
+    c.params.strides = {pick(rng, 1, 4), pick(rng, 1, 4)};
+    c.params.dilation = {pick(rng, 0, 3) == 0 ? pick(rng, 2, 3) : 1,
+                         pick(rng, 0, 3) == 0 ? pick(rng, 2, 3) : 1};
+    c.params.groups = groups;
+    switch (pick(rng, 0, 2)) {
+      case 0:
+        c.params.padding = Padding2D::valid();
+        break;
+      case 1:
+        c.params.padding = Padding2D::same();
+        break;
+      default:
+        c.params.padding = Padding2D::explicit_pads(pick(rng, 0, 2), pick(rng, 0, 2),
+                                                    pick(rng, 0, 2), pick(rng, 0, 2));
+    }
+    try {
+      Conv2DGeometry::make(c.input, c.filter, c.params);
+      return c;
+    } catch (const Error&) {
+    }
+  }
+}
+
+void expect_close(const std::string& what, const Tensor& got, const Tensor& want,
+                  const Tensor& scale) {
+  int failures = 0;
+  for (std::int64_t i = 0; i < got.size(); ++i) {
+    const double tol = 1e-4 * scale.data()[i] + 1e-6;
+    if (!(std::fabs(static_cast<double>(got.data()[i]) - want.data()[i]) <= tol) &&
+        ++failures <= 3) {
+      ADD_FAILURE() << what << ": element " << i << " is " << got.data()[i] << ", reference "
+                    << want.data()[i] << " (tolerance " << tol << ")";
+    }
+  }
+}
+
+Tensor run_input(const Conv2DBackwardInputKernel& k, const Conv2DGeometry& g, const Tensor& dy,
+                 const Tensor& w) {
+  Tensor dx(g.input_shape());
+  for (float& v : dx.values()) v = 7.0f;  // kernels must write every element
+  k.run({g, dy.data(), w.data(), dx.data()});
+  return dx;
+}
+
+Tensor run_filter(const Conv2DBackwardFilterKernel& k, const Conv2DGeometry& g, const Tensor& x,
+                  const Tensor& dy) {
+  Tensor dw(g.filter_shape());
+  for (float& v : dw.values()) v = 7.0f;
+  k.run({g, x.data(), dy.data(), dw.data()});
+  return dw;
+}
+
+void expect_all_kernels_match(const Config& c, Rng& rng) {
+  SCOPED_TRACE(c.describe());
+  const Conv2DGeometry g = Conv2DGeometry::make(c.input, c.filter, c.params);
+  const Tensor x = random(c.input, rng), w = random(c.filter, rng);
+  const Tensor dy = random(g.output_shape(), rng);
+  const auto& ref_in = conv2d_backward_input_kernels().back();
+  const auto& ref_filter = conv2d_backward_filter_kernels().back();
+  ASSERT_EQ(ref_in.name, "reference");
+  ASSERT_EQ(ref_filter.name, "reference");
+  const Tensor want_dx = run_input(ref_in, g, dy, w);
+  const Tensor want_dw = run_filter(ref_filter, g, x, dy);
+  const Tensor scale_dx = run_input(ref_in, g, absolute(dy), absolute(w));
+  const Tensor scale_dw = run_filter(ref_filter, g, absolute(x), absolute(dy));
+  for (const auto& k : conv2d_backward_input_kernels()) {
+    if (k.supports(g)) expect_close(std::string(k.name), run_input(k, g, dy, w), want_dx, scale_dx);
+  }
+  for (const auto& k : conv2d_backward_filter_kernels()) {
+    if (k.supports(g)) {
+      expect_close(std::string(k.name), run_filter(k, g, x, dy), want_dw, scale_dw);
+    }
+  }
+}
+
+TEST(Conv2DBackwardKernels, MatchTheReferenceOverRandomGeometries) {
+  Rng rng(2026);
+  for (int i = 0; i < 100; ++i) expect_all_kernels_match(draw(rng), rng);
+}
+
+TEST(Conv2DBackwardKernels, MatchTheReferenceOnShapesThatTakeSeveralSteps) {
+  Rng rng(7);
+  // The Fashion-MNIST CNN's second layer at batch 2, and a grouped SAME layer with odd sizes.
+  expect_all_kernels_match(
+      {{2, 28, 28, 32}, {3, 3, 32, 64}, {{2, 2}, {1, 1}, Padding2D::same(), 1}}, rng);
+  expect_all_kernels_match({{3, 13, 11, 12}, {3, 2, 6, 10}, {{1, 2}, {2, 1}, Padding2D::same(), 2}},
+                           rng);
+}
+
+// The input gradient's bits do not depend on the thread count; the filter gradient's are the same
+// for the same thread count (partial sums per thread, added in thread order).
+TEST(Conv2DBackwardKernels, DeterministicBits) {
+  Rng rng(8);
+  // A middle layer, and a first layer with 3 input channels (the few-channel filter gradient).
+  for (const auto& [in, filter] : {std::pair{Shape{3, 14, 14, 16}, Shape{3, 3, 16, 24}},
+                                   std::pair{Shape{3, 21, 19, 3}, Shape{3, 3, 3, 20}}}) {
+    const Conv2DGeometry g =
+        Conv2DGeometry::make(in, filter, {{2, 1}, {1, 1}, Padding2D::same(), 1});
+    SCOPED_TRACE(format_shape(in));
+    ASSERT_GE(g.macs(), std::int64_t{1} << 18);  // big enough to go parallel
+    const Tensor x = random(g.input_shape(), rng), w = random(g.filter_shape(), rng);
+    const Tensor dy = random(g.output_shape(), rng);
+    const int threads = omp_get_max_threads();
+    const auto same_bits = [](const Tensor& a, const Tensor& b) {
+      return std::equal(a.values().begin(), a.values().end(), b.values().begin());
+    };
+    for (const auto& k : conv2d_backward_input_kernels()) {
+      if (!k.supports(g)) continue;
+      omp_set_num_threads(1);
+      const Tensor one = run_input(k, g, dy, w);
+      omp_set_num_threads(2);
+      EXPECT_TRUE(same_bits(one, run_input(k, g, dy, w))) << k.name;
+    }
+    for (const auto& k : conv2d_backward_filter_kernels()) {
+      if (!k.supports(g)) continue;
+      omp_set_num_threads(2);
+      const Tensor two = run_filter(k, g, x, dy);
+      EXPECT_TRUE(same_bits(two, run_filter(k, g, x, dy))) << k.name;
+    }
+    omp_set_num_threads(threads);
+  }
+}
+
+TEST(Conv2DBackwardKernels, SelectionAndNames) {
+  const Conv2DGeometry g = Conv2DGeometry::make(Shape{1, 5, 5, 2}, Shape{3, 3, 2, 8},
+                                                {{1, 1}, {1, 1}, Padding2D::same(), 1});
+  EXPECT_EQ(select_conv2d_backward_input_kernel(g, "reference").name, "reference");
+  EXPECT_NE(select_conv2d_backward_filter_kernel(g, {}).name, "reference");
+  // A first layer (3 input channels) takes the few-channel filter gradient where vectors are.
+  const Conv2DGeometry first = Conv2DGeometry::make(Shape{1, 8, 8, 3}, Shape{3, 3, 3, 16},
+                                                    {{1, 1}, {1, 1}, Padding2D::same(), 1});
+  EXPECT_EQ(select_conv2d_backward_filter_kernel(first, {}).name.starts_with("rows_"),
+            cpu_has_avx2() || cpu_has_avx512());
+  EXPECT_THROW(select_conv2d_backward_filter_kernel(g, "nope"), InvalidArgument);
+  // Depthwise (one filter per group) goes to a depthwise kernel, never the column matrices.
+  const Conv2DGeometry dw =
+      Conv2DGeometry::make_depthwise(Shape{1, 5, 5, 4}, Shape{3, 3, 4, 1}, {});
+  EXPECT_TRUE(select_conv2d_backward_input_kernel(dw, {}).name.starts_with("depthwise_"));
+  EXPECT_THROW(select_conv2d_backward_input_kernel(dw, "gemm_generic"), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace strider::kernels

@@ -1,0 +1,245 @@
+// The backward ops: validation, then the kernels. Every op resolves the forward geometry of the
+// op it differentiates, checks grad_output against the forward's output shape, and walks the same
+// windows the other way. Convolution gradients go through the Conv2D backward kernel lists
+// (depthwise is the grouped case); the transposed convolution's input gradient is a forward
+// conv2d over its windows, its filter gradient the conv2d filter gradient with the roles of input
+// and grad_output swapped.
+#include "strider/ops/backward.hpp"
+
+#include <fmt/format.h>
+
+#include <vector>
+
+#include "kernels/conv2d/conv2d_kernel.hpp"
+#include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
+#include "strider/core/error.hpp"
+#include "strider/core/memory.hpp"
+
+namespace strider {
+namespace {
+
+void check_grad_output(const Tensor& grad_output, const Shape& expected, const Shape& input_shape,
+                       std::string_view op, std::string_view forward) {
+  if (grad_output.shape() == expected) return;
+  throw ShapeError(fmt::format(
+      "{}: grad_output must have the {} output shape {} for input {}, got {}", op, forward,
+      format_shape(expected), format_shape(input_shape), format_shape(grad_output.shape())));
+}
+
+Tensor backward_input(const Conv2DGeometry& g, const Tensor& grad_output, const Tensor& filter) {
+  Tensor grad_input = Tensor::uninitialized(g.input_shape());
+  if (!grad_input.empty()) {
+    const auto& kernel = kernels::select_conv2d_backward_input_kernel(g, {});
+    kernel.run({g, grad_output.data(), filter.data(), grad_input.data()});
+  }
+  return grad_input;
+}
+
+Tensor backward_filter(const Conv2DGeometry& g, const Tensor& input, const Tensor& grad_output,
+                       const Shape& filter_shape) {
+  Tensor grad_filter = Tensor::uninitialized(filter_shape);
+  if (!grad_filter.empty()) {
+    const auto& kernel = kernels::select_conv2d_backward_filter_kernel(g, {});
+    kernel.run({g, input.data(), grad_output.data(), grad_filter.data()});
+  }
+  return grad_filter;
+}
+
+Conv2DParams grouped_params(const DepthwiseConv2DOptions& o) {
+  return {o.strides, o.dilation, o.padding, 1};
+}
+
+// The forward convolution whose input is the transposed convolution's output and whose output is
+// its input: the same windows, filter [kh, kw, Cout, Cin] read as HWIO.
+Conv2DGeometry forward_of(const Conv2DTransposeGeometry& t) {
+  return {t.batch, t.out_channels, t.in_channels, 1, t.height, t.width};
+}
+
+}  // namespace
+
+Tensor conv2d_backward_input(const Tensor& grad_output, const Tensor& filter,
+                             const Shape& input_shape, const Conv2DParams& params) {
+  constexpr const char* kOp = "conv2d_backward_input";
+  const Conv2DGeometry g = Conv2DGeometry::make(input_shape, filter.shape(), params, kOp);
+  check_grad_output(grad_output, g.output_shape(), input_shape, kOp, "conv2d");
+  return backward_input(g, grad_output, filter);
+}
+
+Tensor conv2d_backward_filter(const Tensor& input, const Tensor& grad_output,
+                              const Shape& filter_shape, const Conv2DParams& params) {
+  constexpr const char* kOp = "conv2d_backward_filter";
+  const Conv2DGeometry g = Conv2DGeometry::make(input.shape(), filter_shape, params, kOp);
+  check_grad_output(grad_output, g.output_shape(), input.shape(), kOp, "conv2d");
+  return backward_filter(g, input, grad_output, filter_shape);
+}
+
+Tensor depthwise_conv2d_backward_input(const Tensor& grad_output, const Tensor& filter,
+                                       const Shape& input_shape,
+                                       const DepthwiseConv2DOptions& options) {
+  constexpr const char* kOp = "depthwise_conv2d_backward_input";
+  const Conv2DGeometry g =
+      Conv2DGeometry::make_depthwise(input_shape, filter.shape(), grouped_params(options), kOp);
+  check_grad_output(grad_output, g.output_shape(), input_shape, kOp, "depthwise_conv2d");
+  return backward_input(g, grad_output, filter);
+}
+
+Tensor depthwise_conv2d_backward_filter(const Tensor& input, const Tensor& grad_output,
+                                        const Shape& filter_shape,
+                                        const DepthwiseConv2DOptions& options) {
+  constexpr const char* kOp = "depthwise_conv2d_backward_filter";
+  const Conv2DGeometry g =
+      Conv2DGeometry::make_depthwise(input.shape(), filter_shape, grouped_params(options), kOp);
+  check_grad_output(grad_output, g.output_shape(), input.shape(), kOp, "depthwise_conv2d");
+  return backward_filter(g, input, grad_output, filter_shape);
+}
+
+Tensor conv2d_transpose_backward_input(const Tensor& grad_output, const Tensor& filter,
+                                       const Shape& input_shape,
+                                       const Conv2DTransposeParams& params) {
+  constexpr const char* kOp = "conv2d_transpose_backward_input";
+  const Conv2DTransposeGeometry t =
+      Conv2DTransposeGeometry::make(input_shape, filter.shape(), params, kOp);
+  check_grad_output(grad_output, t.output_shape(), input_shape, kOp, "conv2d_transpose");
+  const Conv2DGeometry g = forward_of(t);
+  Tensor grad_input = Tensor::uninitialized(g.output_shape());
+  if (grad_input.empty()) return grad_input;
+  const kernels::Conv2DKernel& kernel = kernels::select_conv2d_kernel(g, {});
+  std::vector<float> packed;
+  MemoryReservation reservation;
+  if (kernel.pack != nullptr) {
+    const std::int64_t size = kernel.packed_size(g);
+    reservation = MemoryReservation(size * static_cast<std::int64_t>(sizeof(float)),
+                                    "conv2d_transpose_backward_input: the packed filter");
+    packed.resize(static_cast<std::size_t>(size));
+    kernel.pack(g, filter.data(), packed.data());
+  }
+  kernel.run({g, grad_output.data(), filter.data(), packed.empty() ? nullptr : packed.data(),
+              nullptr, grad_input.data(), Activation::kLinear});
+  return grad_input;
+}
+
+Tensor conv2d_transpose_backward_filter(const Tensor& input, const Tensor& grad_output,
+                                        const Shape& filter_shape,
+                                        const Conv2DTransposeParams& params) {
+  constexpr const char* kOp = "conv2d_transpose_backward_filter";
+  const Conv2DTransposeGeometry t =
+      Conv2DTransposeGeometry::make(input.shape(), filter_shape, params, kOp);
+  check_grad_output(grad_output, t.output_shape(), input.shape(), kOp, "conv2d_transpose");
+  // The forward convolution reads grad_output as its input and produces `input`'s shape.
+  return backward_filter(forward_of(t), grad_output, input, filter_shape);
+}
+
+Tensor pool2d_backward(PoolOp op, const Tensor& input, const Tensor& grad_output,
+                       const Pool2DOptions& options) {
+  const char* op_name = op == PoolOp::kMax ? "max_pool2d_backward" : "avg_pool2d_backward";
+  const Pool2DGeometry g = Pool2DGeometry::make(input.shape(), options.params, op_name);
+  check_grad_output(grad_output, g.output_shape(), input.shape(), op_name,
+                    op == PoolOp::kMax ? "max_pool2d" : "avg_pool2d");
+  const Window& wh = g.height;
+  const Window& ww = g.width;
+  const std::int64_t in_h = wh.input_size(), in_w = ww.input_size();
+  const std::int64_t out_h = wh.output_size(), out_w = ww.output_size(), c_all = g.channels;
+  Tensor grad_input(input.shape());
+  const auto at = [&](std::int64_t n, std::int64_t ih, std::int64_t iw, std::int64_t c) {
+    return ((n * in_h + ih) * in_w + iw) * c_all + c;
+  };
+  const float* x = input.data();
+  float* dx = grad_input.data();
+  for (std::int64_t n = 0; n < g.batch; ++n) {
+    for (std::int64_t oh = 0; oh < out_h; ++oh) {
+      const TapRange th = wh.valid_taps(oh);
+      for (std::int64_t ow = 0; ow < out_w; ++ow) {
+        const TapRange tw = ww.valid_taps(ow);
+        const float* dy = grad_output.data() + ((n * out_h + oh) * out_w + ow) * c_all;
+        if (th.size() == 0 || tw.size() == 0) continue;
+        for (std::int64_t c = 0; c < c_all; ++c) {
+          if (op == PoolOp::kAvg) {
+            const float share = static_cast<float>(static_cast<double>(dy[c]) /
+                                                   static_cast<double>(th.size() * tw.size()));
+            for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+              for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
+                dx[at(n, wh.tap(oh, kh), ww.tap(ow, kw), c)] += share;
+              }
+            }
+            continue;
+          }
+          // The first tap that is strictly greater than all before it wins, so ties go to the
+          // earliest in scan order.
+          std::int64_t best = at(n, wh.tap(oh, th.begin), ww.tap(ow, tw.begin), c);
+          for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
+            for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
+              const std::int64_t i = at(n, wh.tap(oh, kh), ww.tap(ow, kw), c);
+              if (x[i] > x[best]) best = i;
+            }
+          }
+          dx[best] += dy[c];
+        }
+      }
+    }
+  }
+  return grad_input;
+}
+
+namespace {
+
+void check_global(const Shape& input_shape, const Tensor& grad_output, const char* op) {
+  require_rank(input_shape, 4, op, "input", "NHWC");
+  if (input_shape[1] < 1 || input_shape[2] < 1) {
+    throw ShapeError(fmt::format("{}: input height and width must be >= 1, got {}", op,
+                                 format_shape(input_shape)));
+  }
+  const Shape expected{input_shape[0], input_shape[3]};
+  if (grad_output.shape() != expected) {
+    throw ShapeError(fmt::format("{}: grad_output must be [N, C] = {} for input {}, got {}", op,
+                                 format_shape(expected), format_shape(input_shape),
+                                 format_shape(grad_output.shape())));
+  }
+}
+
+}  // namespace
+
+Tensor global_avg_pool2d_backward(const Shape& input_shape, const Tensor& grad_output) {
+  check_global(input_shape, grad_output, "global_avg_pool2d_backward");
+  Tensor grad_input(input_shape);
+  const std::int64_t n_all = input_shape[0], c_all = input_shape[3];
+  const std::int64_t positions = input_shape[1] * input_shape[2];
+  for (std::int64_t n = 0; n < n_all; ++n) {
+    for (std::int64_t c = 0; c < c_all; ++c) {
+      const float share = static_cast<float>(
+          static_cast<double>(grad_output.data()[n * c_all + c]) / static_cast<double>(positions));
+      for (std::int64_t i = 0; i < positions; ++i) {
+        grad_input.data()[(n * positions + i) * c_all + c] = share;
+      }
+    }
+  }
+  return grad_input;
+}
+
+Tensor global_max_pool2d_backward(const Tensor& input, const Tensor& grad_output) {
+  check_global(input.shape(), grad_output, "global_max_pool2d_backward");
+  // Global pooling is pooling with one window the size of the input, as the forward computes it.
+  Pool2DOptions options;
+  options.params.pool_size = {input.dim(1), input.dim(2)};
+  return pool2d_backward(PoolOp::kMax, input,
+                         grad_output.reshaped({input.dim(0), 1, 1, input.dim(3)}), options);
+}
+
+Tensor bias_backward(const Tensor& grad_output) {
+  if (grad_output.rank() == 0) {
+    throw ShapeError("bias_backward: grad_output must have rank >= 1, got a scalar");
+  }
+  const std::int64_t channels = grad_output.dim(grad_output.rank() - 1);
+  std::vector<double> acc(static_cast<std::size_t>(channels), 0.0);
+  const std::int64_t rows = channels == 0 ? 0 : grad_output.size() / channels;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* dy = grad_output.data() + r * channels;
+    for (std::int64_t c = 0; c < channels; ++c) acc[static_cast<std::size_t>(c)] += dy[c];
+  }
+  Tensor grad_bias(Shape{channels});
+  for (std::int64_t c = 0; c < channels; ++c) {
+    grad_bias.data()[c] = static_cast<float>(acc[static_cast<std::size_t>(c)]);
+  }
+  return grad_bias;
+}
+
+}  // namespace strider

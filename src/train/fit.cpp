@@ -1,0 +1,189 @@
+// The fit loop, evaluation, batched prediction and latency.
+#include "strider/train/fit.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+#include "strider/core/error.hpp"
+#include "strider/core/random.hpp"
+#include "strider/core/timing.hpp"
+#include "train/layers.hpp"
+
+namespace strider::train {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// The logits as [N, classes]: models whose output keeps spatial axes are refused.
+void check_classifier(const Network& network) {
+  if (network.output_shape().size() != 1) {
+    throw ShapeError(fmt::format(
+        "train: the model's output {} must be a vector of class scores (end in Dense or global "
+        "pooling)",
+        format_shape(network.output_shape())));
+  }
+}
+
+// Rows [begin, end) of `images` as a tensor of their own.
+Tensor slice_rows(const Tensor& images, std::int64_t begin, std::int64_t end) {
+  Shape shape = images.shape();
+  const std::int64_t row = shape[0] == 0 ? 0 : images.size() / shape[0];
+  shape[0] = end - begin;
+  Tensor out = Tensor::uninitialized(shape);
+  if (out.size() > 0) {
+    std::memcpy(out.data(), images.data() + begin * row,
+                static_cast<std::size_t>(out.size()) * sizeof(float));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data::Dataset& train,
+                             const data::Dataset* test, const FitOptions& options) {
+  if (options.initial_epoch < 0 || options.epochs < options.initial_epoch) {
+    throw InvalidArgument(
+        fmt::format("fit: epochs ({}) must be >= the epochs already done ({}), which must be >= 0",
+                    options.epochs, options.initial_epoch));
+  }
+  if (options.batch_size < 1) {
+    throw InvalidArgument(fmt::format("fit: batch size must be >= 1, got {}", options.batch_size));
+  }
+  if (train.labels.empty()) throw InvalidArgument("fit: the training set is empty");
+  check_classifier(network);
+  data::Batcher batcher(train, options.batch_size, options.shuffle, options.seed);
+  std::vector<EpochResult> history;
+  Tensor images, grad;
+  std::vector<std::int32_t> labels;
+  const std::vector<Parameter*>& parameters = network.parameters();
+  for (std::int64_t epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
+    batcher.start_epoch(epoch);
+    const Clock::time_point start = Clock::now();
+    BatchProgress progress;
+    progress.epoch = epoch + 1;
+    progress.epochs = options.epochs;
+    progress.batches = batcher.batches_per_epoch();
+    progress.total = batcher.size();
+    double loss_sum = 0.0;
+    std::int64_t correct = 0;
+    while (batcher.next(images, labels)) {
+      // The dropout masks of this step: a function of (seed, epoch, step) only.
+      const std::uint64_t key = detail::mix64(detail::mix64(options.seed ^ 0x747261696eULL) +
+                                              static_cast<std::uint64_t>(epoch) * 0x100000000ULL +
+                                              static_cast<std::uint64_t>(progress.batch));
+      const Tensor& logits = network.forward(images, true, key);
+      const LossResult loss = softmax_cross_entropy(logits, labels, &grad);
+      if (!std::isfinite(loss.loss_sum)) {
+        throw DivergedError(fmt::format(
+            "train: the loss became {} at epoch {}, step {} (of {}); lower the learning rate",
+            std::isnan(loss.loss_sum) ? "NaN" : "infinite", epoch + 1, progress.batch + 1,
+            progress.batches));
+      }
+      network.backward(grad);
+      optimizer.step(parameters);
+      loss_sum += loss.loss_sum;
+      correct += loss.correct;
+      ++progress.batch;
+      progress.examples += static_cast<std::int64_t>(labels.size());
+      if (options.on_batch) {
+        const auto seen = static_cast<double>(progress.examples);
+        progress.loss = loss_sum / seen;
+        progress.accuracy = static_cast<double>(correct) / seen;
+        progress.seconds = seconds_since(start);
+        options.on_batch(progress);
+      }
+    }
+    EpochResult result;
+    result.epoch = epoch + 1;
+    result.seconds = seconds_since(start);
+    const auto seen = static_cast<double>(progress.examples);
+    result.loss = loss_sum / seen;
+    result.accuracy = static_cast<double>(correct) / seen;
+    result.images_per_second = result.seconds > 0.0 ? seen / result.seconds : 0.0;
+    if (test != nullptr && !test->labels.empty()) {
+      const Clock::time_point test_start = Clock::now();
+      const Evaluation e = evaluate(network, *test);
+      result.test_loss = e.loss;
+      result.test_accuracy = e.accuracy;
+      result.test_seconds = seconds_since(test_start);
+    }
+    history.push_back(result);
+    if (options.on_epoch) options.on_epoch(result);
+  }
+  return history;
+}
+
+Evaluation evaluate(Network& network, const data::Dataset& dataset, std::int64_t batch_size) {
+  if (batch_size < 1) {
+    throw InvalidArgument(fmt::format("evaluate: batch size must be >= 1, got {}", batch_size));
+  }
+  check_classifier(network);
+  data::Batcher batcher(dataset, batch_size, false, 0);
+  Tensor images;
+  std::vector<std::int32_t> labels;
+  Evaluation e;
+  double loss_sum = 0.0;
+  std::int64_t correct = 0;
+  while (batcher.next(images, labels)) {
+    const LossResult loss = softmax_cross_entropy(network.forward(images, false), labels, nullptr);
+    loss_sum += loss.loss_sum;
+    correct += loss.correct;
+    e.examples += static_cast<std::int64_t>(labels.size());
+  }
+  if (e.examples > 0) {
+    e.loss = loss_sum / static_cast<double>(e.examples);
+    e.accuracy = static_cast<double>(correct) / static_cast<double>(e.examples);
+  }
+  return e;
+}
+
+Tensor predict(Network& network, const Tensor& images, std::int64_t batch_size) {
+  if (batch_size < 1) {
+    throw InvalidArgument(fmt::format("predict: batch size must be >= 1, got {}", batch_size));
+  }
+  const Shape& want = network.input_shape();
+  if (images.rank() != want.size() + 1 ||
+      !std::equal(want.begin(), want.end(), images.shape().begin() + 1)) {
+    throw ShapeError(fmt::format("predict: the model takes images (N, {}, got {}",
+                                 format_shape(want).substr(1), format_shape(images.shape())));
+  }
+  const std::int64_t n = images.dim(0);
+  Shape out_shape = network.output_shape();
+  out_shape.insert(out_shape.begin(), n);
+  Tensor out(out_shape);
+  const std::int64_t row = n == 0 ? 0 : out.size() / n;
+  for (std::int64_t begin = 0; begin < n; begin += batch_size) {
+    const std::int64_t end = std::min(n, begin + batch_size);
+    const Tensor y = network.predict(slice_rows(images, begin, end));
+    std::memcpy(out.data() + begin * row, y.data(),
+                static_cast<std::size_t>(y.size()) * sizeof(float));
+  }
+  return out;
+}
+
+std::vector<Latency> measure_latency(Network& network, const std::vector<std::int64_t>& batches,
+                                     double min_seconds) {
+  std::vector<Latency> result;
+  for (const std::int64_t batch : batches) {
+    if (batch < 1) {
+      throw InvalidArgument(fmt::format("latency: batch size must be >= 1, got {}", batch));
+    }
+    Shape shape = network.input_shape();
+    shape.insert(shape.begin(), batch);
+    Tensor input(shape);
+    Rng(static_cast<std::uint64_t>(batch)).fill_uniform(input.values(), 0.0, 1.0);
+    const TimingStats t = time_runs([&] { network.forward(input, false); }, 5, min_seconds);
+    result.push_back({batch, t.median_ms, t.median_ms / static_cast<double>(batch)});
+  }
+  return result;
+}
+
+}  // namespace strider::train

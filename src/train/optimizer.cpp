@@ -1,0 +1,159 @@
+// SGD and Adam, element-wise over each parameter (float32 state, as Keras keeps it).
+#include "strider/train/optimizer.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "strider/core/error.hpp"
+#include "train/parallel.hpp"
+
+namespace strider::train {
+
+OptimizerSettings OptimizerSettings::defaults(std::string_view name) {
+  OptimizerSettings s;
+  if (name == "adam") return s;
+  if (name == "sgd") {
+    s.name = "sgd";
+    s.learning_rate = 0.01;
+    return s;
+  }
+  throw InvalidArgument(fmt::format("--optimizer: must be adam or sgd, got '{}'", name));
+}
+
+void OptimizerSettings::validate() const {
+  if (name != "adam" && name != "sgd") {
+    throw InvalidArgument(fmt::format("optimizer: must be adam or sgd, got '{}'", name));
+  }
+  if (!std::isfinite(learning_rate) || learning_rate <= 0.0) {
+    throw InvalidArgument(
+        fmt::format("learning rate: must be a finite number > 0, got {}", learning_rate));
+  }
+  if (!(momentum >= 0.0 && momentum < 1.0)) {
+    throw InvalidArgument(fmt::format("momentum: must be in [0, 1), got {}", momentum));
+  }
+  if (nesterov && momentum == 0.0) {
+    throw InvalidArgument("nesterov: needs a momentum > 0");
+  }
+  if (!(beta_1 >= 0.0 && beta_1 < 1.0) || !(beta_2 >= 0.0 && beta_2 < 1.0)) {
+    throw InvalidArgument(
+        fmt::format("adam: beta_1 and beta_2 must be in [0, 1), got {} and {}", beta_1, beta_2));
+  }
+  if (!(epsilon > 0.0) || !std::isfinite(epsilon)) {
+    throw InvalidArgument(fmt::format("adam: epsilon must be > 0, got {}", epsilon));
+  }
+}
+
+Optimizer::Optimizer(OptimizerSettings settings) : settings_(std::move(settings)) {
+  settings_.validate();
+}
+
+Optimizer::Slot& Optimizer::slot_for(const Parameter& p) {
+  Slot* slot = nullptr;
+  for (Slot& s : slots_) {
+    if (s.parameter == p.name) slot = &s;
+  }
+  if (slot == nullptr) {
+    slot = &slots_.emplace_back();
+    slot->parameter = p.name;
+  }
+  const bool adam = settings_.name == "adam";
+  const auto ensure = [&](Tensor& t, bool needed) {
+    if (!needed || t.shape() == p.value.shape()) return;
+    if (t.empty() && t.rank() == 1) {
+      t = Tensor(p.value.shape());
+      return;
+    }
+    throw ShapeError(fmt::format("optimizer: a slot of '{}' has shape {}, the parameter {}", p.name,
+                                 format_shape(t.shape()), format_shape(p.value.shape())));
+  };
+  ensure(slot->momentum, adam || settings_.momentum != 0.0);
+  ensure(slot->velocity, adam);
+  return *slot;
+}
+
+void Optimizer::step(std::span<Parameter* const> parameters) {
+  const bool adam = settings_.name == "adam";
+  const double t = static_cast<double>(iterations_ + 1);
+  const auto lr = static_cast<float>(settings_.learning_rate);
+  const auto alpha =
+      static_cast<float>(settings_.learning_rate * std::sqrt(1.0 - std::pow(settings_.beta_2, t)) /
+                         (1.0 - std::pow(settings_.beta_1, t)));
+  const auto one_minus_b1 = static_cast<float>(1.0 - settings_.beta_1);
+  const auto one_minus_b2 = static_cast<float>(1.0 - settings_.beta_2);
+  const auto eps = static_cast<float>(settings_.epsilon);
+  const auto mu = static_cast<float>(settings_.momentum);
+  const bool nesterov = settings_.nesterov;
+  for (Parameter* p : parameters) {
+    if (!p->trainable) continue;
+    if (p->grad.shape() != p->value.shape()) {
+      throw ShapeError(fmt::format("optimizer: gradient {} of '{}' does not match its value {}",
+                                   format_shape(p->grad.shape()), p->name,
+                                   format_shape(p->value.shape())));
+    }
+    Slot& s = slot_for(*p);
+    float* w = p->value.data();
+    const float* g = p->grad.data();
+    const std::int64_t n = p->value.size();
+    if (adam) {
+      float* m = s.momentum.data();
+      float* v = s.velocity.data();
+      detail::for_each_index(n, 12, [=](std::int64_t i) {
+        m[i] += (g[i] - m[i]) * one_minus_b1;
+        v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
+        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+      });
+    } else if (mu == 0.0f) {
+      detail::for_each_index(n, 2, [=](std::int64_t i) { w[i] -= lr * g[i]; });
+    } else {
+      float* m = s.momentum.data();
+      detail::for_each_index(n, 5, [=](std::int64_t i) {
+        m[i] = mu * m[i] - lr * g[i];
+        w[i] += nesterov ? mu * m[i] - lr * g[i] : m[i];
+      });
+    }
+  }
+  ++iterations_;
+}
+
+std::vector<std::pair<std::string, Tensor>> Optimizer::slots() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  for (const Slot& s : slots_) {
+    if (!s.momentum.empty()) out.emplace_back(s.parameter + "/momentum", s.momentum);
+    if (!s.velocity.empty()) out.emplace_back(s.parameter + "/velocity", s.velocity);
+  }
+  return out;
+}
+
+void Optimizer::set_state(std::int64_t iterations,
+                          std::vector<std::pair<std::string, Tensor>> slots) {
+  if (iterations < 0) {
+    throw FormatError(fmt::format("optimizer state: iterations must be >= 0, got {}", iterations));
+  }
+  const bool adam = settings_.name == "adam";
+  const bool uses_momentum = adam || settings_.momentum != 0.0;
+  std::vector<Slot> restored;
+  for (auto& [name, value] : slots) {
+    const std::size_t slash = name.rfind('/');
+    const std::string kind = slash == std::string::npos ? std::string() : name.substr(slash + 1);
+    const bool known = (kind == "momentum" && uses_momentum) || (kind == "velocity" && adam);
+    if (!known) {
+      throw FormatError(fmt::format("optimizer state: slot '{}' is not one of {} optimizer's", name,
+                                    settings_.name));
+    }
+    const std::string parameter = name.substr(0, slash);
+    Slot* slot = nullptr;
+    for (Slot& s : restored) {
+      if (s.parameter == parameter) slot = &s;
+    }
+    if (slot == nullptr) {
+      slot = &restored.emplace_back();
+      slot->parameter = parameter;
+    }
+    (kind == "momentum" ? slot->momentum : slot->velocity) = std::move(value);
+  }
+  iterations_ = iterations;
+  slots_ = std::move(restored);
+}
+
+}  // namespace strider::train

@@ -1,0 +1,43 @@
+// Fuzz target: the Keras 3 JSON reader on arbitrary text. It must either throw strider::Error
+// (never another exception, such as the JSON library's own) or give an architecture that
+// validates, resolves or refuses to resolve with strider::Error, and whose compact spec parses
+// back to the same spec.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fuzz_input.hpp"
+#include "strider/core/error.hpp"
+#include "strider/model/keras_json.hpp"
+#include "strider/model/resolve.hpp"
+#include "strider/model/spec.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using strider::fuzz::invariant_failed;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  strider::model::Architecture architecture;
+  try {
+    architecture = strider::model::read_keras_json(text);
+  } catch (const strider::Error&) {
+    return 0;
+  }
+  try {
+    architecture.validate();
+  } catch (const strider::Error& e) {
+    invariant_failed("a model read from Keras JSON does not validate", e.what());
+  }
+  try {
+    strider::model::resolve(architecture);
+  } catch (const strider::Error&) {
+  }
+  const std::string spec = strider::model::format_model_spec(architecture);
+  try {
+    const std::string again =
+        strider::model::format_model_spec(strider::model::parse_model_spec(spec));
+    if (again != spec) invariant_failed("the spec changes when parsed back", spec + "\n" + again);
+  } catch (const strider::Error& e) {
+    invariant_failed("the spec of a Keras model does not parse back",
+                     std::string(e.what()) + "\n" + spec);
+  }
+  return 0;
+}
