@@ -511,6 +511,9 @@ TEST(KerasJson, MalformedJsonNamesThePosition) {
   error_of<FormatError>("\xff\xfe{");
   error_of<FormatError>("{\"class_name\": \"Sequ\x01ential\"}");
   error_of<FormatError>(std::string("{\"a\": 1}\0garbage", 16));
+  // A number no double holds is nlohmann's out_of_range, not a parse_error (found by fuzzing).
+  m = error_of<FormatError>("{\"class_name\": \"Sequential\", \"config\": {\"x\": 1e999}}");
+  EXPECT_TRUE(has(m, "Keras JSON")) << m;
   // Deep nesting is refused before parsing.
   m = error_of<FormatError>(std::string(200000, '[') + std::string(200000, ']'));
   EXPECT_TRUE(has(m, "nested deeper")) << m;
