@@ -18,8 +18,6 @@
 
 #include "cli_fixture.hpp"
 
-extern char** environ;
-
 namespace strider::cli_test {
 namespace {
 
@@ -35,20 +33,6 @@ std::vector<fs::path> temporaries(const fs::path& dir) {
       found.push_back(entry.path());
   }
   return found;
-}
-
-pid_t spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
 }
 
 TEST_F(Cli, KilledWhileReplacingAnOutputLeavesTheOldOrTheNewFile) {

@@ -2,7 +2,9 @@
 // binary (STRIDER_CLI) as a user would, and the checks every bad-input case makes.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,12 +15,35 @@
 #include <initializer_list>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "strider/core/random.hpp"
 #include "strider/core/tensor.hpp"
 #include "strider/io/npy.hpp"
 
+extern "C" char** environ;
+
 namespace strider::cli_test {
+
+// Starts `args` (args[0] the binary) in the background with no standard input and stdout
+// discarded; stderr goes to `stderr_path`. Returns the pid, or -1 when it cannot start. For the
+// tests that kill or interrupt a run part-way.
+inline pid_t spawn(const std::vector<std::string>& args,
+                   const std::string& stderr_path = "/dev/null") {
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return rc == 0 ? pid : -1;
+}
 
 namespace fs = std::filesystem;
 

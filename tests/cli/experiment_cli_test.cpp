@@ -15,8 +15,6 @@
 
 #include "cli_fixture.hpp"
 
-extern char** environ;
-
 namespace strider::cli_test {
 namespace {
 
@@ -82,17 +80,9 @@ TEST_F(Experiment, InterruptKeepsFinishedRunsAndTheRerunSkipsThem) {
   std::vector<std::string> words{STRIDER_CLI};
   std::istringstream split(args);
   for (std::string w; split >> w;) words.push_back(w);
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   const std::string err = path("err.txt").string();
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t pid = spawn(words, err);
+  ASSERT_GT(pid, 0);
   const std::string first = run_file("conv2.strides=2", 1);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (!fs::exists(first) && std::chrono::steady_clock::now() < deadline) {

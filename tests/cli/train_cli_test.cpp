@@ -14,8 +14,6 @@
 #include "cli_fixture.hpp"
 #include "strider/io/checkpoint.hpp"
 
-extern char** environ;
-
 namespace strider::cli_test {
 namespace {
 
@@ -223,20 +221,6 @@ TEST_F(TrainCli, DivergingLossStopsWithTheStepAndKeepsNoPartialCheckpoint) {
   EXPECT_FALSE(io::checkpoint_exists(path("ck")));
 }
 
-pid_t spawn_quietly(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  return rc == 0 ? pid : -1;
-}
-
 TEST_F(TrainCli, KilledAnywhereAndResumedEndsAsAnUninterruptedRun) {
   const auto started = std::chrono::steady_clock::now();
   ASSERT_EQ(run(train_args("--epochs 10 --checkpoint " + quoted("whole"))).status, 0);
@@ -261,7 +245,7 @@ TEST_F(TrainCli, KilledAnywhereAndResumedEndsAsAnUninterruptedRun) {
   std::mt19937 rng(7);
   int killed = 0;
   for (int round = 0; round < 8; ++round) {
-    const pid_t pid = spawn_quietly(args);
+    const pid_t pid = spawn(args);
     ASSERT_GT(pid, 0);
     std::this_thread::sleep_for(std::chrono::microseconds(
         static_cast<int>(std::uniform_real_distribution<double>(0.0, 0.4 * full_us)(rng))));
