@@ -583,9 +583,9 @@ class Linter {
       const Window& w = window(i, a);
       if (w.stride() == 1) continue;
       // Away from the borders every tap of output t may come from a real input.
-      std::int64_t lo = std::max<std::int64_t>(0, w.effective_kernel_size() - 1 - w.pad_before());
-      std::int64_t hi =
-          std::min(w.input_size() - 1, (w.output_size() - 1) * w.stride() - w.pad_before());
+      // From the last tap of the first window to the first tap of the last one.
+      std::int64_t lo = std::max<std::int64_t>(0, w.tap(0, w.kernel_size() - 1));
+      std::int64_t hi = std::min(w.input_size() - 1, w.first_input(w.output_size() - 1));
       if (hi - lo + 1 < w.stride()) {
         lo = 0;
         hi = w.input_size() - 1;
