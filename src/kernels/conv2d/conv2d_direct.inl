@@ -1,11 +1,11 @@
 // The direct Conv2D kernel, written once over an ISA's vector traits and compiled per ISA
 // (conv2d_direct_avx512.cpp, conv2d_direct_avx2.cpp, conv2d_direct_generic.cpp, each between its
 // ISA's STRIDER_ISA_BEGIN/END, see kernels/isa_target.hpp). Output channels are the vector lanes; a
-// register tile holds R output pixels of one row times NV vectors of channels, and every tap
-// broadcasts one input value into NV FMAs. Strides and dilation only change the pointer steps, so
-// every stride runs at the same speed per MAC. Windows come from geometry: the row taps from
-// Window::valid_taps, and the columns whose taps all land inside the input (the interior, where
-// multi-pixel tiles run) likewise.
+// register tile holds R output pixels times NV vectors of channels, and every tap broadcasts one
+// input value into NV FMAs. The R pixels share their valid taps (Window::valid_taps per axis:
+// the interior, or one border position), so one loop over those taps serves them all, each pixel
+// through its own input pointer; strides and dilation only change where the pointers start, so
+// every stride runs at the same speed per MAC.
 //
 // Packed filter layout, per group g and channel block b of FB = NV * lanes output channels:
 //   packed[(((g * blocks + b) * KH + kh) * KW + kw) * Cg + c) * FB + j]
@@ -37,7 +37,7 @@ Shape2 tile_shape(std::int64_t channels_per_group) {
 struct Context {
   const Conv2DGeometry* g;
   std::int64_t in_h, in_w, c_all, out_h, out_w, f_all, kh_size, kw_size, cg, fg;
-  std::int64_t sw, dw, blocks, fb;  // the column stride and dilation set pointer steps
+  std::int64_t dw, blocks, fb;  // the column dilation sets the pointer step between taps
   const float* input;
   const float* packed;
   const float* bias;  // padded: [groups * blocks * FB]
@@ -45,138 +45,170 @@ struct Context {
   Activation activation;
 };
 
-// acc[r][v] += x[r * x_step + i] * w[i * fb + v * lanes] for i < length: the register tile's
-// outer products. Inlined so that acc stays in registers.
+// acc[r][v] += x[r][offset + i] * w[i * fb + v * lanes] for i < length: the register tile's
+// outer products, one input pointer per pixel. Inlined so that acc and x stay in registers.
 template <int NV, int R>
-[[gnu::always_inline]] inline void accumulate(V (&acc)[R][NV], const float* x, const float* w,
-                                              std::int64_t length, std::int64_t x_step,
-                                              std::int64_t fb) {
+[[gnu::always_inline]] inline void accumulate(V (&acc)[R][NV], const float* const (&x)[R],
+                                              std::int64_t offset, const float* w,
+                                              std::int64_t length, std::int64_t fb) {
   for (std::int64_t i = 0; i < length; ++i) {
     V wv[NV];
     _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) wv[v] = Isa::load(w + i * fb + v * kLanes);
     _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
-      const V b = Isa::broadcast(x + r * x_step + i);
+      const V b = Isa::broadcast(x[r] + offset + i);
       _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[r][v] =
           Isa::fmadd(b, wv[v], acc[r][v]);
     }
   }
 }
 
+// Output pixels that share their valid taps: every image, rows [h0, h1), columns [w0, w1). Tiles
+// take R pixels of one class in (n, oh, ow) order, across rows and images, so that narrow rows
+// (7 or 14 columns after a stride 2) and the border columns that SAME pads still fill whole
+// register tiles: one border pixel at a time kept 2 of 12 accumulators busy.
+struct PixelClass {
+  std::int64_t h0, h1, w0, w1;
+  TapRange th, tw;
+  std::int64_t pixels, first_tile, tiles;
+};
+
+// The runs of consecutive outputs of one axis with the same valid taps: the interior is one run,
+// each border position usually one of its own.
+struct Run {
+  std::int64_t begin, end;
+  TapRange taps;
+};
+
+std::vector<Run> runs_of(const Window& w) {
+  std::vector<Run> runs;
+  for (std::int64_t o = 0; o < w.output_size(); ++o) {
+    const TapRange t = w.valid_taps(o);
+    if (!runs.empty() && runs.back().taps.begin == t.begin && runs.back().taps.end == t.end) {
+      runs.back().end = o + 1;
+    } else {
+      runs.push_back({o, o + 1, t});
+    }
+  }
+  return runs;
+}
+
+// The tile of `pixels` (1..R) pixels that starts at pixel `first` of class `pc`, for channel
+// blocks [block_begin, block_end) of `group`: the pixels' pointers are worked out once for all
+// the blocks, which matters where a tile's products are few (one input channel: 9 taps).
 template <int NV, int R>
-void tile(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow0, TapRange th,
-          TapRange tw, std::int64_t group, std::int64_t block) {
-  V acc[R][NV];
-  _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
-    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[r][v] = Isa::zero();
-  }
+void tile(const Context& c, const PixelClass& pc, std::int64_t first, std::int64_t group,
+          std::int64_t block_begin, std::int64_t block_end) {
   const std::int64_t fb = NV * kLanes;
-  const float* w_block = c.packed + (group * c.blocks + block) * c.kh_size * c.kw_size * c.cg * fb;
-  // Only multi-pixel tiles step from pixel to pixel, and they exist only where two windows start
-  // inside the input, so there sw < in_w and the step fits; a single-pixel tile with a stride near
-  // INT64_MAX (found by the geometry fuzzer) must not multiply it by the channel count.
-  const std::int64_t x_step = R > 1 ? c.sw * c.c_all : 0;
-  // With dense columns and one group, the taps of a row and their channels are one contiguous run
-  // of input (kw * C + c) and of packed filter: one long loop instead of kw short ones, which is
-  // what keeps few-channel layers (the RGB stem, C = 3) busy.
-  const bool contiguous = c.dw == 1 && c.cg == c.c_all;
-  // A pixel whose columns all fall in the padding reads nothing, and its first tap may lie far
-  // outside the input (explicit pads near 2^60, found by the geometry fuzzer): form no pointer.
-  const std::int64_t kh_end = tw.size() > 0 ? th.end : th.begin;
-  for (std::int64_t kh = th.begin; kh < kh_end; ++kh) {
-    const std::int64_t ih = c.g->height.tap(oh, kh);
-    const float* x_row = c.input + (n * c.in_h + ih) * c.in_w * c.c_all + group * c.cg;
-    const float* w_row = w_block + kh * c.kw_size * c.cg * fb;
-    if (contiguous) {
-      accumulate<NV, R>(acc, x_row + c.g->width.tap(ow0, tw.begin) * c.c_all,
-                        w_row + tw.begin * c.cg * fb, tw.size() * c.cg, x_step, fb);
-      continue;
-    }
-    for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
-      accumulate<NV, R>(acc, x_row + c.g->width.tap(ow0, kw) * c.c_all, w_row + kw * c.cg * fb,
-                        c.cg, x_step, fb);
+  const std::int64_t cols = pc.w1 - pc.w0, rows = pc.h1 - pc.h0;
+  std::int64_t ow = pc.w0 + first % cols, oh = pc.h0 + first / cols % rows, n = first / cols / rows;
+  // A pixel whose taps all fall in the padding reads nothing, and its first tap may lie far
+  // outside the input (explicit pads near 2^60, found by the geometry fuzzer): form no pointer
+  // into the input then. Otherwise each pointer is the pixel's first valid tap, inside the input.
+  const bool reads = pc.th.size() > 0 && pc.tw.size() > 0;
+  const float* x[R];
+  float* y[R];
+  _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
+    x[r] = reads ? c.input +
+                       ((n * c.in_h + c.g->height.tap(oh, pc.th.begin)) * c.in_w +
+                        c.g->width.tap(ow, pc.tw.begin)) *
+                           c.c_all +
+                       group * c.cg
+                 : c.input;
+    y[r] = c.output + ((n * c.out_h + oh) * c.out_w + ow) * c.f_all + group * c.fg;
+    if (++ow == pc.w1) {
+      ow = pc.w0;
+      if (++oh == pc.h1) {
+        oh = pc.h0;
+        ++n;
+      }
     }
   }
-  const std::int64_t f0 = group * c.fg + block * fb;
-  const float* bias = c.bias + (group * c.blocks + block) * fb;
-  _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
-    float* out = c.output + ((n * c.out_h + oh) * c.out_w + ow0 + r) * c.f_all + f0;
-    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
-      const std::int64_t count = std::min<std::int64_t>(kLanes, c.fg - block * fb - v * kLanes);
-      if (count <= 0) break;
-      V y = Isa::add(acc[r][v], Isa::load(bias + v * kLanes));
-      if (c.activation == Activation::kRelu) y = Isa::relu(y);
-      Isa::store(out + v * kLanes, y, count);
+  const std::int64_t row_step = c.g->height.dilation() * c.in_w * c.c_all;
+  // With dense columns and one group, the taps of a row and their channels are one contiguous
+  // run of input (kw * C + c) and of packed filter: one long loop instead of kw short ones,
+  // which is what keeps few-channel layers (the RGB stem, C = 3) busy.
+  const bool contiguous = c.dw == 1 && c.cg == c.c_all;
+  for (std::int64_t block = block_begin; block < block_end; ++block) {
+    V acc[R][NV];
+    _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[r][v] = Isa::zero();
+    }
+    const float* w_block =
+        c.packed + (group * c.blocks + block) * c.kh_size * c.kw_size * c.cg * fb;
+    const std::int64_t kh_end = reads ? pc.th.end : pc.th.begin;
+    for (std::int64_t kh = pc.th.begin; kh < kh_end; ++kh) {
+      const std::int64_t offset = (kh - pc.th.begin) * row_step;
+      const float* w_row = w_block + kh * c.kw_size * c.cg * fb;
+      if (contiguous) {
+        accumulate<NV, R>(acc, x, offset, w_row + pc.tw.begin * c.cg * fb, pc.tw.size() * c.cg, fb);
+        continue;
+      }
+      for (std::int64_t kw = pc.tw.begin; kw < pc.tw.end; ++kw) {
+        accumulate<NV, R>(acc, x, offset + (kw - pc.tw.begin) * c.dw * c.c_all,
+                          w_row + kw * c.cg * fb, c.cg, fb);
+      }
+    }
+    const float* bias = c.bias + (group * c.blocks + block) * fb;
+    _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+        const std::int64_t count = std::min<std::int64_t>(kLanes, c.fg - block * fb - v * kLanes);
+        if (count <= 0) break;
+        V out = Isa::add(acc[r][v], Isa::load(bias + v * kLanes));
+        if (c.activation == Activation::kRelu) out = Isa::relu(out);
+        Isa::store(y[r] + block * fb + v * kLanes, out, count);
+      }
     }
   }
 }
 
 // A tile of exactly `pixels` (1..R) pixels: dispatches to the instantiation of that width.
 template <int NV, int R>
-void tile_of(int pixels, const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow,
-             TapRange th, TapRange tw, std::int64_t group, std::int64_t block) {
+void tile_of(int pixels, const Context& c, const PixelClass& pc, std::int64_t first,
+             std::int64_t group, std::int64_t block_begin, std::int64_t block_end) {
   if constexpr (R > 1) {
-    if (pixels < R) return tile_of<NV, R - 1>(pixels, c, n, oh, ow, th, tw, group, block);
+    if (pixels < R) return tile_of<NV, R - 1>(pixels, c, pc, first, group, block_begin, block_end);
   }
-  tile<NV, R>(c, n, oh, ow, th, tw, group, block);
-}
-
-// Interior columns [ow, end) in the fewest tiles of at most R pixels, their widths balanced
-// (26 columns with R = 6: 6 + 5 + 5 + 5 + 5, not 6 + 6 + 6 + 6 + 1 + 1), since a narrow tile
-// keeps too few FMAs in flight.
-template <int NV, int R>
-void interior(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t ow, std::int64_t end,
-              TapRange th, std::int64_t group, std::int64_t block) {
-  const TapRange all{0, c.kw_size};
-  const std::int64_t tiles = (end - ow + R - 1) / R;
-  for (std::int64_t left = tiles; left > 0; --left) {
-    const std::int64_t width = (end - ow + left - 1) / left;  // ceil(remaining / tiles left)
-    tile_of<NV, R>(static_cast<int>(width), c, n, oh, ow, th, all, group, block);
-    ow += width;
-  }
-}
-
-// One output row of one channel block: border columns one pixel at a time with their own tap
-// ranges, the interior in tiles whose taps are all inside.
-template <int NV, int R>
-void row(const Context& c, std::int64_t n, std::int64_t oh, std::int64_t group, std::int64_t block,
-         std::int64_t interior_begin, std::int64_t interior_end) {
-  const TapRange th = c.g->height.valid_taps(oh);
-  for (std::int64_t ow = 0; ow < interior_begin; ++ow) {
-    tile<NV, 1>(c, n, oh, ow, th, c.g->width.valid_taps(ow), group, block);
-  }
-  interior<NV, R>(c, n, oh, interior_begin, interior_end, th, group, block);
-  for (std::int64_t ow = interior_end; ow < c.out_w; ++ow) {
-    tile<NV, 1>(c, n, oh, ow, th, c.g->width.valid_taps(ow), group, block);
-  }
+  tile<NV, R>(c, pc, first, group, block_begin, block_end);
 }
 
 template <int NV>
-void run_rows(const Context& c) {
+void run_tiles(const Context& c) {
   constexpr int R = static_cast<int>(Isa::kAccumulators / NV);
-  // The interior: columns whose every tap lands inside the input (a contiguous range).
-  std::int64_t begin = c.out_w, end = c.out_w;
-  for (std::int64_t ow = 0; ow < c.out_w; ++ow) {
-    if (c.g->width.valid_taps(ow).size() == c.kw_size) {
-      if (begin == c.out_w) begin = ow;
-      end = ow + 1;
+  // An empty output has nothing to tile, and its other axis may be long (a zero batch).
+  if (c.g->batch == 0 || c.out_h == 0 || c.out_w == 0 || c.f_all == 0) return;
+  const std::vector<Run> h_runs = runs_of(c.g->height), w_runs = runs_of(c.g->width);
+  std::vector<PixelClass> classes;
+  std::int64_t tiles = 0;
+  for (const Run& h : h_runs) {
+    for (const Run& w : w_runs) {
+      const std::int64_t pixels = c.g->batch * (h.end - h.begin) * (w.end - w.begin);
+      // Tiles of balanced widths (26 pixels with R = 6: 6 + 5 + 5 + 5 + 5, not 6 + 6 + 6 + 6 + 2),
+      // since a narrow tile keeps too few FMAs in flight.
+      const std::int64_t count = (pixels + R - 1) / R;
+      classes.push_back({h.begin, h.end, w.begin, w.end, h.taps, w.taps, pixels, tiles, count});
+      tiles += count;
     }
   }
-  if (begin == c.out_w) end = begin;
-  const std::int64_t rows = c.g->batch * c.out_h;
-  const std::int64_t units = c.g->groups * c.blocks;
-  // Cache blocking: sweep every row for a band of channel blocks whose packed filters fit in
-  // half of a 512 KiB L2, so that the filters are read from L2 once per band rather than from L3
-  // once per row (the 1x1 256 -> 512 projection has 512 KiB of filters).
+  // Cache blocking: sweep every tile for a band of one group's channel blocks whose packed
+  // filters fit in half of a 512 KiB L2, so that the filters are read from L2 once per band
+  // rather than from L3 once per tile (the 1x1 256 -> 512 projection has 512 KiB of filters).
   const std::int64_t unit_bytes = c.kh_size * c.kw_size * c.cg * c.fb * 4;
   const std::int64_t band =
-      std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, units);
-  const std::int64_t bands = (units + band - 1) / band;
+      std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, c.blocks);
+  const std::int64_t bands = (c.blocks + band - 1) / band;
   const bool threaded = c.g->macs() >= kParallelMacs;
-  // One flat index over (band, row, block in band), so that threads split it evenly.
-  parallel_for(bands * rows * band, threaded, [&](std::int64_t i) {
-    const std::int64_t k = i % band, nr = (i / band) % rows, u = (i / band / rows) * band + k;
-    if (u < units)
-      row<NV, R>(c, nr / c.out_h, nr % c.out_h, u / c.blocks, u % c.blocks, begin, end);
+  // One flat index over (group, band, tile), so that threads split it evenly; a tile runs every
+  // block of its band, reusing its input from L1.
+  parallel_for(c.g->groups * bands * tiles, threaded, [&](std::int64_t i) {
+    const std::int64_t t = i % tiles, b = i / tiles % bands, group = i / tiles / bands;
+    const auto pc = std::prev(
+        std::upper_bound(classes.begin(), classes.end(), t,
+                         [](std::int64_t v, const PixelClass& x) { return v < x.first_tile; }));
+    const std::int64_t j = t - pc->first_tile;
+    const std::int64_t first = pc->pixels * j / pc->tiles;
+    const std::int64_t last = pc->pixels * (j + 1) / pc->tiles;
+    tile_of<NV, R>(static_cast<int>(last - first), c, *pc, first, group, b * band,
+                   std::min(c.blocks, (b + 1) * band));
   });
 }
 
@@ -227,7 +259,6 @@ void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
   c.kw_size = g.width.kernel_size();
   c.cg = g.in_channels_per_group();
   c.fg = g.out_channels_per_group();
-  c.sw = g.width.stride();
   c.dw = g.width.dilation();
   c.fb = shape.vectors * kLanes;
   c.blocks = (c.fg + c.fb - 1) / c.fb;
@@ -246,16 +277,16 @@ void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
   c.activation = p.activation;
   switch (shape.vectors) {
     case 1:
-      run_rows<1>(c);
+      run_tiles<1>(c);
       break;
     case 2:
-      run_rows<2>(c);
+      run_tiles<2>(c);
       break;
     case 3:
-      run_rows<3>(c);
+      run_tiles<3>(c);
       break;
     default:
-      run_rows<4>(c);
+      run_tiles<4>(c);
       break;
   }
 }

@@ -3,6 +3,7 @@
 // pipes). Compiled for AVX2 + FMA between STRIDER_ISA_BEGIN/END.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "kernels/conv2d/conv2d_direct.hpp"

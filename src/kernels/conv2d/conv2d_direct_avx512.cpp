@@ -2,6 +2,7 @@
 // x 6 pixels (24 accumulators). Compiled for AVX-512F; masked stores for channel tails.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "kernels/conv2d/conv2d_direct.hpp"

@@ -2,6 +2,7 @@
 // baseline flags (the compiler may still vectorise it). Used where neither AVX2 nor AVX-512 is.
 #include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <vector>
 
 #include "kernels/conv2d/conv2d_direct.hpp"
