@@ -8,10 +8,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
+#include "kernels/parallel.hpp"
 #include "strider/core/error.hpp"
 #include "strider/core/memory.hpp"
 
@@ -229,15 +231,26 @@ Tensor bias_backward(const Tensor& grad_output) {
     throw ShapeError("bias_backward: grad_output must have rank >= 1, got a scalar");
   }
   const std::int64_t channels = grad_output.dim(grad_output.rank() - 1);
-  std::vector<double> acc(static_cast<std::size_t>(channels), 0.0);
   const std::int64_t rows = channels == 0 ? 0 : grad_output.size() / channels;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    const float* dy = grad_output.data() + r * channels;
-    for (std::int64_t c = 0; c < channels; ++c) acc[static_cast<std::size_t>(c)] += dy[c];
-  }
+  // Blocks of rows summed in double on threads, then the blocks in order: the blocks depend on
+  // the shape only, so the sum is the same whatever the thread count. A serial pass took 3% of a
+  // training step on two threads.
+  constexpr std::int64_t kBlockRows = 512;
+  const std::int64_t blocks = (rows + kBlockRows - 1) / kBlockRows;
+  std::vector<double> partial(static_cast<std::size_t>(blocks * channels), 0.0);
+  kernels::parallel_for(blocks, rows * channels >= (std::int64_t{1} << 16), [&](std::int64_t b) {
+    double* acc = partial.data() + b * channels;
+    for (std::int64_t r = b * kBlockRows; r < std::min(rows, (b + 1) * kBlockRows); ++r) {
+      const float* dy = grad_output.data() + r * channels;
+      for (std::int64_t c = 0; c < channels; ++c) acc[c] += dy[c];
+    }
+  });
   Tensor grad_bias(Shape{channels});
   for (std::int64_t c = 0; c < channels; ++c) {
-    grad_bias.data()[c] = static_cast<float>(acc[static_cast<std::size_t>(c)]);
+    double sum = 0.0;
+    for (std::int64_t b = 0; b < blocks; ++b)
+      sum += partial[static_cast<std::size_t>(b * channels + c)];
+    grad_bias.data()[c] = static_cast<float>(sum);
   }
   return grad_bias;
 }

@@ -197,9 +197,9 @@ void run_tiles(const Context& c) {
       std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, c.blocks);
   const std::int64_t bands = (c.blocks + band - 1) / band;
   const bool threaded = c.g->macs() >= kParallelMacs;
-  // One flat index over (group, band, tile), so that threads split it evenly; a tile runs every
-  // block of its band, reusing its input from L1.
-  parallel_for(c.g->groups * bands * tiles, threaded, [&](std::int64_t i) {
+  // One flat index over (group, band, tile), shared out as threads finish (border tiles cost less
+  // than interior ones); a tile runs every block of its band, reusing its input from L1.
+  parallel_for_balanced(c.g->groups * bands * tiles, threaded, [&](std::int64_t i) {
     const std::int64_t t = i % tiles, b = i / tiles % bands, group = i / tiles / bands;
     const auto pc = std::prev(
         std::upper_bound(classes.begin(), classes.end(), t,
