@@ -69,11 +69,14 @@ Dims dims_of(const Conv2DGeometry& g) {
 // Row p of the column matrix for group `group`: the taps of window p, zero in the padding.
 void gather_row(const Dims& d, const float* input, std::int64_t p, std::int64_t group, float* row,
                 std::int64_t row_size) {
-  std::fill(row, row + row_size, 0.0f);
   const std::int64_t n = p / (d.out_h * d.out_w), oh = p / d.out_w % d.out_h, ow = p % d.out_w;
   const Window& wh = d.g->height;
   const Window& ww = d.g->width;
   const TapRange th = wh.valid_taps(oh), tw = ww.valid_taps(ow);
+  // Zeros where taps fall into the padding and past the last tap; an interior window's taps
+  // overwrite everything else (the fill was a tenth of the filter gradient's time).
+  const bool interior = th.size() == wh.kernel_size() && tw.size() == d.kw_size;
+  std::fill(row + (interior ? d.k : 0), row + row_size, 0.0f);
   for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
     const float* x = input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all + group * d.cg;
     for (std::int64_t kw = tw.begin; kw < tw.end; ++kw) {
@@ -90,8 +93,11 @@ int teams_for(const Conv2DGeometry& g) {
 
 // One parallel region per call: on a loaded machine every region's barrier can cost a scheduler
 // time slice, which made a region per step of the column matrix hundreds of times slower with 2
-// threads. Thread t takes rows [R * t / T, R * (t + 1) / T) into its own partial dW; the partials
-// are then added in thread order, so the same thread count gives the same bits.
+// threads. The rows are cut into a number of blocks that depends on the shape only, each summed
+// into its own partial dW by whichever thread takes it next (on a shared machine one core often
+// runs slower than the other: a fixed half each left the faster thread waiting for a tenth of a
+// training step); the partials are then added in block order, so the bits do not depend on the
+// thread count.
 template <int MR, int NV>
 void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const Dims d = dims_of(p.geometry);
@@ -100,57 +106,65 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t rows_total = p.geometry.batch * d.out_h * d.out_w;
   const std::int64_t chunk = std::max<std::int64_t>(1, kChunkFloats / (kp + fp));
   const std::int64_t tiles_k = kp / MR, tiles_f = fp / fb;
+  // Up to 16 blocks of at least two chunks each, and partials of at most 32 MiB in all.
+  const std::int64_t blocks =
+      std::clamp<std::int64_t>(std::min<std::int64_t>(16, rows_total / (2 * chunk)), 1,
+                               std::max<std::int64_t>(1, (std::int64_t{8} << 20) / (kp * fp)));
   const int teams = teams_for(p.geometry);
   const MemoryReservation scratch(
-      teams * (chunk * (kp + fp) + kp * fp) * static_cast<std::int64_t>(sizeof(float)),
+      (teams * chunk * (kp + fp) + blocks * kp * fp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
-  std::vector<float> partials(static_cast<std::size_t>(teams * kp * fp));
+  std::vector<float> partials(static_cast<std::size_t>(blocks * kp * fp));
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
-    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
     // The chunk's column matrix and output gradient as panels, the operands of one tile each:
     // cols[tk][r][MR] and dy[tf][r][fb], so that a tile reads both in order (rows of a kp-wide
     // matrix, one cache line per step, ran at half the speed).
     std::vector<float> row(static_cast<std::size_t>(kp));
     std::vector<float> cols(static_cast<std::size_t>(chunk * kp));
     std::vector<float> dy(static_cast<std::size_t>(chunk * fp));
-    float* dw = partials.data() + t * kp * fp;
-    const std::int64_t r_begin = rows_total * t / nt, r_end = rows_total * (t + 1) / nt;
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
-      std::fill(dw, dw + kp * fp, 0.0f);
-      for (std::int64_t r0 = r_begin; r0 < r_end; r0 += chunk) {
-        const std::int64_t rows = std::min(chunk, r_end - r0);
-        for (std::int64_t r = 0; r < rows; ++r) {
-          gather_row(d, p.input, r0 + r, group, row.data(), kp);
-          for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-            std::copy_n(row.data() + tk * MR, MR, cols.data() + (tk * rows + r) * MR);
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t block = 0; block < blocks; ++block) {
+        float* dw = partials.data() + block * kp * fp;
+        const std::int64_t r_begin = rows_total * block / blocks;
+        const std::int64_t r_end = rows_total * (block + 1) / blocks;
+        if (r_begin == r_end) std::fill(dw, dw + kp * fp, 0.0f);
+        for (std::int64_t r0 = r_begin; r0 < r_end; r0 += chunk) {
+          const std::int64_t rows = std::min(chunk, r_end - r0);
+          for (std::int64_t r = 0; r < rows; ++r) {
+            gather_row(d, p.input, r0 + r, group, row.data(), kp);
+            for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+              std::copy_n(row.data() + tk * MR, MR, cols.data() + (tk * rows + r) * MR);
+            }
+            const float* src = p.grad_output + (r0 + r) * d.f_all + group * d.fg;
+            for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
+              float* out = dy.data() + (tf * rows + r) * fb;
+              const std::int64_t count = std::clamp<std::int64_t>(d.fg - tf * fb, 0, fb);
+              std::copy_n(src + tf * fb, count, out);
+              std::fill(out + count, out + fb, 0.0f);
+            }
           }
-          const float* src = p.grad_output + (r0 + r) * d.f_all + group * d.fg;
           for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
-            float* out = dy.data() + (tf * rows + r) * fb;
-            const std::int64_t count = std::clamp<std::int64_t>(d.fg - tf * fb, 0, fb);
-            std::copy_n(src + tf * fb, count, out);
-            std::fill(out + count, out + fb, 0.0f);
-          }
-        }
-        for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
-          for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-            outer_tile<MR, NV, true>(cols.data() + tk * rows * MR, MR, dy.data() + tf * rows * fb,
-                                     fb, rows, dw + tk * MR * fp + tf * fb, fp);
+            for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+              // The block's first chunk writes its partial, the others add to it.
+              const auto run = r0 == r_begin ? outer_tile<MR, NV, false> : outer_tile<MR, NV, true>;
+              run(cols.data() + tk * rows * MR, MR, dy.data() + tf * rows * fb, fb, rows,
+                  dw + tk * MR * fp + tf * fb, fp);
+            }
           }
         }
       }
-#pragma omp barrier
-      for (std::int64_t k = d.k * t / nt; k < d.k * (t + 1) / nt; ++k) {
+#pragma omp for schedule(static)
+      for (std::int64_t k = 0; k < d.k; ++k) {
         float* out = p.grad_filter + k * d.f_all + group * d.fg;
         for (std::int64_t f = 0; f < d.fg; ++f) {
           float sum = 0.0f;
-          for (std::int64_t i = 0; i < nt; ++i)
+          for (std::int64_t i = 0; i < blocks; ++i)
             sum += partials[static_cast<std::size_t>((i * kp + k) * fp + f)];
           out[f] = sum;
         }
       }
-#pragma omp barrier
     }
   }
 }
@@ -290,8 +304,8 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   }
 }
 
-// Thread t takes images [N * t / T, N * (t + 1) / T): each image's rows and scatter are one
-// thread's, in a fixed order, so the bits do not depend on the thread count.
+// Threads take chunks of images as they finish: each image's rows and scatter are one thread's,
+// in a fixed order, so the bits do not depend on the thread count or on who took which chunk.
 template <int MR, int NV>
 void input_gradient(const Conv2DBackwardInputProblem& p) {
   const Dims d = dims_of(p.geometry);
@@ -324,15 +338,15 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
   const std::int64_t image_size = d.in_h * d.in_w * d.c_all;
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
-    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const std::int64_t n_begin = g.batch * t / nt, n_end = g.batch * (t + 1) / nt;
     std::vector<float> dcols(static_cast<std::size_t>(chunk * kp));
     std::vector<float> dyt(static_cast<std::size_t>(d.fg * chunk));
-    std::fill(p.grad_input + n_begin * image_size, p.grad_input + n_end * image_size, 0.0f);
-    for (std::int64_t group = 0; group < g.groups; ++group) {
-      const float* w_t = wt.data() + group * d.fg * kp;
-      for (std::int64_t n0 = n_begin; n0 < n_end; n0 += images) {
-        const std::int64_t count = std::min(images, n_end - n0);
+    const std::int64_t chunks = (g.batch + images - 1) / images;
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t ci = 0; ci < chunks; ++ci) {
+      const std::int64_t n0 = ci * images, count = std::min(images, g.batch - n0);
+      std::fill(p.grad_input + n0 * image_size, p.grad_input + (n0 + count) * image_size, 0.0f);
+      for (std::int64_t group = 0; group < g.groups; ++group) {
+        const float* w_t = wt.data() + group * d.fg * kp;
         const std::int64_t rows = count * per_image;
         const float* dy = p.grad_output + n0 * per_image * d.f_all + group * d.fg;
         // dy^T as panels of MR rows, [rows / MR][fg][MR], zero past the last row.
