@@ -480,6 +480,13 @@ std::string format_model_spec(const Architecture& arch) {
   const auto& types = item_types();
   for (std::size_t i = 0; i < arch.layers.size(); ++i) {
     const LayerSpec& l = arch.layers[i];
+    // Keras allows any layer name; the spec text (and so a checkpoint) holds only the grammar's.
+    if (l.name.empty() || !std::all_of(l.name.begin(), l.name.end(), is_name_char)) {
+      throw InvalidArgument(fmt::format(
+          "model '{}': layer name '{}' cannot be written as model spec text (names are letters, "
+          "digits and _ / . -); rename the layer",
+          arch.name, l.name));
+    }
     const auto type = std::find_if(types.begin(), types.end(), [&](const ItemType& t) {
       return t.kind == l.kind && t.activation.empty();
     });

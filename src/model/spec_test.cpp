@@ -81,6 +81,19 @@ TEST(ModelSpec, FormatRoundTrips) {
       << text;
 }
 
+// Keras allows any layer name; one the grammar cannot write back is refused by name rather than
+// written as text that no longer parses (a checkpoint of it could not be resumed).
+TEST(ModelSpec, FormatRefusesNamesTheGrammarCannotWrite) {
+  Architecture a = parse_model_spec("input(8,8,1); c: conv(2,3); flatten; dense(10)", "m");
+  a.layers[1].name = "my conv";
+  try {
+    (void)format_model_spec(a);
+    FAIL() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("layer name 'my conv'"), std::string::npos) << e.what();
+  }
+}
+
 // Found by the model_spec fuzzer: equal explicit conv pads were written as `padding=0`, which the
 // parser (wanting an `x` for conv amounts) refused.
 TEST(ModelSpec, EqualExplicitConvPadsRoundTrip) {

@@ -5,6 +5,7 @@
 #include <spawn.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -172,6 +173,17 @@ TEST_F(TrainCli, BadArguments) {
                    " --model 'input(8,8,1); conv(4,3,activation=gelu)"
                    "; flatten; dense(10)'",
                {"activation 'gelu'", "not supported for training"});
+}
+
+// Keras names outside the spec grammar cannot go into a checkpoint: refused before training.
+TEST_F(TrainCli, KerasLayerNameTheCheckpointCannotHold) {
+  std::ifstream in(fs::path(STRIDER_SOURCE_DIR) /
+                   "tests/analysis/keras_models/fashion_mnist_cnn.json");
+  nlohmann::json model = nlohmann::json::parse(in);
+  model["config"]["layers"][1]["config"]["name"] = "my conv";
+  save_bytes("spaced.json", model.dump());
+  expect_error("train --data " + quoted("data") + " --model " + quoted("spaced.json"),
+               {"--model", "layer name 'my conv'", "rename"});
 }
 
 TEST_F(TrainCli, BadData) {

@@ -171,7 +171,15 @@ void TrainCommand::run() const {
   // A fresh run validates every setting and the model before the data is read.
   train::RunRecord record = saved ? saved->record : fresh_record();
   std::optional<model::Architecture> arch;
-  if (!saved) arch = model::load_model(model);
+  if (!saved) {
+    arch = model::load_model(model);
+    // Checkpoints hold the model as spec text: refuse what it cannot hold before training.
+    try {
+      (void)model::format_model_spec(*arch);
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(fmt::format("--model: {}", e.what()));
+    }
+  }
 
   const data::TrainTest sets = load_data(record.data, record.limit_train, record.limit_test);
   std::optional<train::Network> network;

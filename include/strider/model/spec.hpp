@@ -28,7 +28,8 @@ Architecture parse_model_spec(std::string_view text, std::string_view model_name
 void set_layer_argument(LayerSpec& layer, std::string_view key, std::string_view value);
 
 // The spec text of an architecture, one layer per line, every layer named; parsing it gives the
-// same architecture back.
+// same architecture back. Throws InvalidArgument naming a layer whose name the grammar cannot
+// write (Keras names with spaces, say).
 std::string format_model_spec(const Architecture& architecture);
 
 }  // namespace strider::model
