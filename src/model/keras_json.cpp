@@ -404,7 +404,12 @@ class LayerReader {
     if (config().optional("strides")) spec.strides = pair("strides", one_d);
     if (config().optional("dilation_rate")) spec.dilation = pair("dilation_rate", one_d);
     spec.padding = padding(one_d);
-    spec.groups = integer("groups", 1);
+    // Only Keras's Conv1D and Conv2D have groups; the depthwise, separable and transposed layers
+    // take no such argument, so a stray key there is ignored as Keras's own config ignores it
+    // (read, it gave a depthwise layer groups that no spec text can hold; found by the fuzzer).
+    if (spec.kind == LayerKind::kConv1D || spec.kind == LayerKind::kConv2D) {
+      spec.groups = integer("groups", 1);
+    }
     spec.use_bias = boolean("use_bias", true);
     if (const auto a = config().optional("activation")) spec.activation = activation(*a);
     if (spec.kind == LayerKind::kDepthwiseConv2D || spec.kind == LayerKind::kSeparableConv2D) {

@@ -18,6 +18,7 @@
 
 #include "strider/core/error.hpp"
 #include "strider/model/resolve.hpp"
+#include "strider/model/spec.hpp"
 
 namespace strider::model {
 namespace {
@@ -345,6 +346,19 @@ std::string one_layer(const std::string& class_name, Json config) {
                          {"registered_name", nullptr}}}}}},
                     {"registered_name", nullptr}};
   return doc.dump();
+}
+
+// Only Conv1D and Conv2D take groups in Keras; a stray "groups" on a depthwise layer (found by the
+// keras_json fuzzer) is ignored, and the model's spec text parses back.
+TEST(KerasJson, GroupsOnlyWhereKerasHasThem) {
+  const Architecture dw = read_keras_json(one_layer(
+      "DepthwiseConv2D",
+      {{"kernel_size", {3, 3}}, {"strides", {2, 2}}, {"padding", "same"}, {"groups", 3}}));
+  EXPECT_EQ(dw.layers[1].groups, 1);
+  EXPECT_EQ(format_model_spec(parse_model_spec(format_model_spec(dw))), format_model_spec(dw));
+  const Architecture conv = read_keras_json(one_layer(
+      "Conv2D", {{"filters", 6}, {"kernel_size", {3, 3}}, {"padding", "valid"}, {"groups", 3}}));
+  EXPECT_EQ(conv.layers[1].groups, 3);
 }
 
 TEST(KerasJson, ReluVariants) {

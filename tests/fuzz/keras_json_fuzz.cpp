@@ -1,7 +1,7 @@
 // Fuzz target: the Keras 3 JSON reader on arbitrary text. It must either throw strider::Error
 // (never another exception, such as the JSON library's own) or give an architecture that
 // validates, resolves or refuses to resolve with strider::Error, and whose compact spec parses
-// back to the same spec.
+// back to the same spec (or, for layer names the grammar cannot write, is refused by name).
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -30,17 +30,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     strider::model::resolve(architecture);
   } catch (const strider::Error&) {
   }
-  // Keras allows layer names the spec grammar cannot write (a backquote, a space); such a model
-  // has no spec text, and is left out of the round trip. (Known gap: `strider train --checkpoint`
-  // stores the spec text, so such a model's checkpoint does not load back.)
+  // Keras allows layer names the spec grammar cannot write (a backquote, a space): the spec
+  // formatter must refuse exactly those, by name, and write every other model.
+  bool writable = true;
   for (const auto& layer : architecture.layers) {
+    writable = writable && !layer.name.empty();
     for (const char c : layer.name) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '/' || c == '.' || c == '-';
-      if (!ok) return 0;
+      writable =
+          writable && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_' || c == '/' || c == '.' || c == '-');
     }
   }
-  const std::string spec = strider::model::format_model_spec(architecture);
+  std::string spec;
+  try {
+    spec = strider::model::format_model_spec(architecture);
+  } catch (const strider::InvalidArgument& e) {
+    if (writable) invariant_failed("the spec formatter refused a model it can write", e.what());
+    return 0;
+  }
+  if (!writable) invariant_failed("the spec formatter wrote a name it cannot read back", spec);
   try {
     const std::string again =
         strider::model::format_model_spec(strider::model::parse_model_spec(spec));

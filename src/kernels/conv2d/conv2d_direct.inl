@@ -123,7 +123,9 @@ void tile(const Context& c, const PixelClass& pc, std::int64_t first, std::int64
       }
     }
   }
-  const std::int64_t row_step = c.g->height.dilation() * c.in_w * c.c_all;
+  // The step between filter rows, needed only where two rows are valid: then it is less than the
+  // input's size. With one valid row the dilation may be near 2^62 (found by the geometry fuzzer).
+  const std::int64_t row_step = pc.th.size() > 1 ? c.g->height.dilation() * c.in_w * c.c_all : 0;
   // With dense columns and one group, the taps of a row and their channels are one contiguous
   // run of input (kw * C + c) and of packed filter: one long loop instead of kw short ones,
   // which is what keeps few-channel layers (the RGB stem, C = 3) busy.
