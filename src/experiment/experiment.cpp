@@ -122,6 +122,7 @@ void Settings::validate() const {
     o.learning_rate = learning_rate;
   }
   o.validate();
+  static_cast<void>(train::decay_steps_for(lr_schedule, 1, 1, 1));
 }
 
 double VariantResult::mean_accuracy() const {
@@ -149,9 +150,9 @@ double VariantResult::mean_seconds_per_epoch() const {
 std::string run_key(const Variant& variant, const Settings& s, std::uint64_t seed) {
   const std::string text = fmt::format(
       "{}\n{}\ndata={} train_limit={} test_limit={} epochs={} batch={} optimizer={} lr={} "
-      "seed={}",
+      "schedule={} seed={}",
       kRunFormat, model::format_model_spec(variant.architecture), s.data, s.train_limit,
-      s.test_limit, s.epochs, s.batch_size, s.optimizer, s.learning_rate, seed);
+      s.test_limit, s.epochs, s.batch_size, s.optimizer, s.learning_rate, s.lr_schedule, seed);
   return fmt::format("{:016x}", fnv1a(text));
 }
 
@@ -247,6 +248,9 @@ std::vector<VariantResult> run_experiment(const std::vector<Variant>& variants,
       train::Network network(variant.architecture, options);
       train::OptimizerSettings o = train::OptimizerSettings::defaults(settings.optimizer);
       if (settings.learning_rate > 0) o.learning_rate = settings.learning_rate;
+      o.decay_steps = train::decay_steps_for(settings.lr_schedule,
+                                             static_cast<std::int64_t>(data.train.labels.size()),
+                                             settings.batch_size, settings.epochs);
       train::Optimizer optimizer(o);
       train::FitOptions fit;
       fit.epochs = settings.epochs;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "strider/core/error.hpp"
+#include "strider/experiment/experiment.hpp"
 #include "strider/model/resolve.hpp"
 #include "strider/model/spec.hpp"
 
@@ -98,6 +99,27 @@ TEST(ExperimentVariants, BadVaryArgumentsNameTheRule) {
       },
       {"more than 64"});
   expect_error([&] { vary_variants(base, {}); }, {"nothing to vary"});
+}
+
+TEST(ExperimentRunKey, EverySettingThatChangesARunChangesItsKey) {
+  const Variant v = builtin_variants(0.25)[2];
+  const Settings base;
+  const std::string key = run_key(v, base, 1);
+  EXPECT_EQ(run_key(v, base, 1), key);
+  EXPECT_NE(run_key(v, base, 2), key);
+  const auto changed = [&](auto change) {
+    Settings s = base;
+    change(s);
+    return run_key(v, s, 1);
+  };
+  EXPECT_NE(changed([](Settings& s) { s.lr_schedule = "constant"; }), key);
+  EXPECT_NE(changed([](Settings& s) { s.learning_rate = 0.003; }), key);
+  EXPECT_NE(changed([](Settings& s) { s.epochs = 3; }), key);
+  EXPECT_NE(changed([](Settings& s) { s.train_limit = 600; }), key);
+  EXPECT_NE(run_key(builtin_variants(0.25)[3], base, 1), key);
+  Settings bad = base;
+  bad.lr_schedule = "step";
+  expect_error([&] { bad.validate(); }, {"--lr-schedule", "step"});
 }
 
 }  // namespace

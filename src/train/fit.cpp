@@ -169,6 +169,21 @@ Tensor predict(Network& network, const Tensor& images, std::int64_t batch_size) 
   return out;
 }
 
+std::int64_t decay_steps_for(std::string_view schedule, std::int64_t examples,
+                             std::int64_t batch_size, std::int64_t epochs) {
+  if (schedule == "constant") return 0;
+  if (schedule != "cosine") {
+    throw InvalidArgument(
+        fmt::format("--lr-schedule: must be constant or cosine, got '{}'", schedule));
+  }
+  if (examples < 1 || batch_size < 1 || epochs < 1) {
+    throw InvalidArgument(
+        fmt::format("--lr-schedule: needs examples, batch size and epochs >= 1, got {}, {} and {}",
+                    examples, batch_size, epochs));
+  }
+  return epochs * ((examples + batch_size - 1) / batch_size);
+}
+
 std::vector<Latency> measure_latency(Network& network, const std::vector<std::int64_t>& batches,
                                      double min_seconds) {
   std::vector<Latency> result;

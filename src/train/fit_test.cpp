@@ -110,6 +110,9 @@ TEST_F(Fit, SameSeedSameBits) {
 TEST_F(Fit, ResumedRunEqualsUninterruptedRun) {
   OptimizerSettings s = OptimizerSettings::defaults("sgd");
   s.momentum = 0.9;
+  // The learning rate decays over the whole run, so the resumed epoch must restart mid-schedule.
+  s.decay_steps = decay_steps_for("cosine", static_cast<std::int64_t>(train_.labels.size()), 16, 3);
+  ASSERT_EQ(s.decay_steps, 24);
   Network whole = network();
   Optimizer whole_opt(s);
   fit(whole, whole_opt, train_, &test_, options(3));
@@ -132,6 +135,7 @@ TEST_F(Fit, ResumedRunEqualsUninterruptedRun) {
   const SavedRun saved = load_run(dir);
   EXPECT_EQ(saved.record.epochs_done, 2);
   EXPECT_EQ(saved.record.optimizer.momentum, 0.9);
+  EXPECT_EQ(saved.record.optimizer.decay_steps, 24);
   ASSERT_EQ(saved.record.history.size(), 2u);
   EXPECT_EQ(saved.record.history[1].loss, history[1].loss);
   Network resumed = restore_network(saved);
@@ -144,6 +148,22 @@ TEST_F(Fit, ResumedRunEqualsUninterruptedRun) {
   EXPECT_EQ(last[0].epoch, 3);
   EXPECT_EQ(all_weights(resumed), all_weights(whole));
   std::filesystem::remove_all(dir);
+
+  // A record from before schedules has no decay_steps: a constant rate.
+  nlohmann::json old = record_json(saved.record);
+  old["optimizer"].erase("decay_steps");
+  EXPECT_EQ(record_from_json(old, "old").optimizer.decay_steps, 0);
+  old["optimizer"]["decay_steps"] = -3;
+  EXPECT_THROW(record_from_json(old, "bad"), FormatError);
+}
+
+TEST(DecaySteps, EveryUpdateOfTheRunOrNone) {
+  EXPECT_EQ(decay_steps_for("constant", 60000, 64, 15), 0);
+  EXPECT_EQ(decay_steps_for("cosine", 60000, 64, 15), 15 * 938);
+  EXPECT_EQ(decay_steps_for("cosine", 64, 64, 2), 2);
+  EXPECT_THROW(decay_steps_for("linear", 10, 1, 1), InvalidArgument);
+  EXPECT_THROW(decay_steps_for("cosine", 0, 64, 1), InvalidArgument);
+  EXPECT_THROW(decay_steps_for("cosine", 10, 64, 0), InvalidArgument);
 }
 
 TEST_F(Fit, RestoringIntoAnotherModelFails) {

@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <numbers>
 
 #include "strider/core/error.hpp"
 #include "train/parallel.hpp"
@@ -42,6 +44,17 @@ void OptimizerSettings::validate() const {
   if (!(epsilon > 0.0) || !std::isfinite(epsilon)) {
     throw InvalidArgument(fmt::format("adam: epsilon must be > 0, got {}", epsilon));
   }
+  if (decay_steps < 0) {
+    throw InvalidArgument(fmt::format("decay steps: must be >= 0, got {}", decay_steps));
+  }
+}
+
+double OptimizerSettings::learning_rate_at(std::int64_t iteration) const {
+  if (decay_steps == 0) return learning_rate;
+  const double done =
+      static_cast<double>(std::min(std::max<std::int64_t>(iteration, 0), decay_steps)) /
+      static_cast<double>(decay_steps);
+  return learning_rate * 0.5 * (1.0 + std::cos(std::numbers::pi * done));
 }
 
 Optimizer::Optimizer(OptimizerSettings settings) : settings_(std::move(settings)) {
@@ -75,10 +88,10 @@ Optimizer::Slot& Optimizer::slot_for(const Parameter& p) {
 void Optimizer::step(std::span<Parameter* const> parameters) {
   const bool adam = settings_.name == "adam";
   const double t = static_cast<double>(iterations_ + 1);
-  const auto lr = static_cast<float>(settings_.learning_rate);
-  const auto alpha =
-      static_cast<float>(settings_.learning_rate * std::sqrt(1.0 - std::pow(settings_.beta_2, t)) /
-                         (1.0 - std::pow(settings_.beta_1, t)));
+  const double rate = settings_.learning_rate_at(iterations_);
+  const auto lr = static_cast<float>(rate);
+  const auto alpha = static_cast<float>(rate * std::sqrt(1.0 - std::pow(settings_.beta_2, t)) /
+                                        (1.0 - std::pow(settings_.beta_1, t)));
   const auto one_minus_b1 = static_cast<float>(1.0 - settings_.beta_1);
   const auto one_minus_b2 = static_cast<float>(1.0 - settings_.beta_2);
   const auto eps = static_cast<float>(settings_.epsilon);

@@ -91,6 +91,42 @@ TEST(Optimizer, AdamFollowsKerasBiasCorrection) {
   EXPECT_NEAR(slots[1].second.data()[1], v[1], 1e-9);
 }
 
+TEST(Optimizer, CosineDecayFollowsKerasCosineDecay) {
+  // Keras's CosineDecay(0.1, decay_steps=4) at steps 0..5: 0.1 * (1 + cos(pi * min(t, 4) / 4)) / 2.
+  OptimizerSettings s = OptimizerSettings::defaults("sgd");
+  s.learning_rate = 0.1;
+  s.decay_steps = 4;
+  const double expected[] = {0.1, 0.0853553390593, 0.05, 0.0146446609407, 0.0, 0.0};
+  for (int t = 0; t < 6; ++t) EXPECT_NEAR(s.learning_rate_at(t), expected[t], 1e-12) << t;
+  s.decay_steps = 0;
+  EXPECT_EQ(s.learning_rate_at(1000), 0.1);
+
+  // Each update uses the rate of its own step: plain SGD moves by lr_t * g.
+  s.decay_steps = 4;
+  Optimizer sgd(s);
+  Parameter p = make_parameter({0.0f}, {1.0f});
+  Parameter* ps[] = {&p};
+  double w = 0.0;
+  for (int t = 0; t < 6; ++t) {
+    sgd.step(ps);
+    w -= expected[t];
+    EXPECT_NEAR(p.value.data()[0], w, 1e-6) << t;
+  }
+  // Adam scales its bias-corrected step by the same rate.
+  s = OptimizerSettings::defaults("adam");
+  s.decay_steps = 2;
+  Optimizer adam(s);
+  Parameter q = make_parameter({0.0f}, {1.0f});
+  Parameter* qs[] = {&q};
+  adam.step(qs);
+  const float after_first = q.value.data()[0];
+  adam.step(qs);
+  EXPECT_NEAR(q.value.data()[0] - after_first, -0.0005, 1e-6);  // lr/2 * m_hat/sqrt(v_hat) = lr/2
+  const float after_second = q.value.data()[0];
+  adam.step(qs);
+  EXPECT_EQ(q.value.data()[0], after_second);  // step 2 is at the end of the decay: rate 0
+}
+
 TEST(Optimizer, StateRoundTripsAndContinuesIdentically) {
   Parameter a = make_parameter({0.5f, -1.0f}, {0.3f, -0.2f});
   Parameter b = a;
@@ -136,6 +172,7 @@ TEST(Optimizer, RefusesBadSettings) {
   EXPECT_THROW(Optimizer(with([](auto& s) { s.nesterov = true; })), InvalidArgument);
   EXPECT_THROW(Optimizer(with([](auto& s) { s.name = "adagrad"; })), InvalidArgument);
   EXPECT_THROW(Optimizer(with([](auto& s) { s.epsilon = 0; })), InvalidArgument);
+  EXPECT_THROW(Optimizer(with([](auto& s) { s.decay_steps = -1; })), InvalidArgument);
 }
 
 }  // namespace

@@ -74,6 +74,7 @@ nlohmann::json record_json(const RunRecord& r) {
             {"beta_1", r.optimizer.beta_1},
             {"beta_2", r.optimizer.beta_2},
             {"epsilon", r.optimizer.epsilon},
+            {"decay_steps", r.optimizer.decay_steps},
             {"iterations", r.optimizer_iterations}}},
           {"batch_size", r.batch_size},
           {"data", r.data},
@@ -122,6 +123,9 @@ RunRecord record_from_json(const nlohmann::json& j, std::string_view where) {
   r.optimizer.beta_2 = field<double>(o, "beta_2", where);
   r.optimizer.epsilon = field<double>(o, "epsilon", where);
   r.optimizer_iterations = field<std::int64_t>(o, "iterations", where);
+  // Checkpoints from before learning-rate schedules have no decay_steps: a constant rate.
+  if (o.contains("decay_steps"))
+    r.optimizer.decay_steps = field<std::int64_t>(o, "decay_steps", where);
   try {
     r.optimizer.validate();
   } catch (const InvalidArgument& e) {

@@ -117,6 +117,7 @@ TEST_F(Experiment, BadFlagsGiveOneLine) {
   expect_error("experiment --limit-train -1" + out, {"--limit-train"}, "exp");
   expect_error("experiment --optimizer rmsprop" + out, {"rmsprop"}, "exp");
   expect_error("experiment --lr -1" + out, {"--lr"}, "exp");
+  expect_error("experiment --lr-schedule step" + out, {"--lr-schedule", "step"}, "exp");
   expect_error("experiment --width 9" + out, {"--width", "9"}, "exp");
   expect_error("experiment --vary conv2strides=1" + out, {"--vary", "LAYER.KEY"}, "exp");
   expect_error("experiment --vary conv9.strides=1,2" + out, {"--vary", "conv9"}, "exp");

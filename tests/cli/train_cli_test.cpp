@@ -107,6 +107,21 @@ TEST_F(TrainCli, TextLinePerEpoch) {
   EXPECT_NE(r.out.find("test_accuracy "), std::string::npos) << r.out;
 }
 
+TEST_F(TrainCli, CosineScheduleIsSavedAndKeptOnResume) {
+  const Result r = run(train_args("--epochs 1 --lr-schedule cosine --checkpoint " + quoted("ck")));
+  ASSERT_EQ(r.status, 0) << r.err;
+  // 96 training images in batches of 16 (train_args): 6 updates in the one epoch.
+  EXPECT_NE(r.out.find("cosine decay to 0 over 6 steps"), std::string::npos) << r.out;
+  EXPECT_EQ(io::load_checkpoint(path("ck")).metadata["optimizer"]["decay_steps"], 6);
+  expect_error(
+      train_args("--epochs 2 --resume --lr-schedule constant --checkpoint " + quoted("ck")),
+      {"--lr-schedule", "the checkpoint's run used cosine"});
+  const Result more = run("train --epochs 3 --resume --checkpoint " + quoted("ck"));
+  ASSERT_EQ(more.status, 0) << more.err;
+  EXPECT_NE(more.out.find("cosine decay to 0 over 18 steps"), std::string::npos) << more.out;
+  EXPECT_EQ(io::load_checkpoint(path("ck")).metadata["optimizer"]["decay_steps"], 18);
+}
+
 TEST_F(TrainCli, ResumeEqualsUninterruptedAndCheckpointsServeEvaluateAndPredict) {
   ASSERT_EQ(run(train_args("--epochs 2 --seed 5 --checkpoint " + quoted("whole"))).status, 0);
   const Result first = run(train_args("--epochs 1 --seed 5 --checkpoint " + quoted("parts")));
@@ -160,6 +175,8 @@ TEST_F(TrainCli, BadArguments) {
   expect_error(train_args("--momentum 0.9"), {"--momentum", "sgd only"});
   expect_error(train_args("--optimizer sgd --momentum 1.5"), {"momentum", "[0, 1)"});
   expect_error(train_args("--init zeros"), {"--init", "zeros"});
+  expect_error(train_args("--lr-schedule linear"),
+               {"--lr-schedule", "constant or cosine", "linear"});
   expect_error(train_args("--threads -1"), {"--threads"});
   expect_error(train_args("--limit-train -1"), {"--limit-train"});
   expect_error(train_args("--resume"), {"--resume", "--checkpoint"});

@@ -32,7 +32,7 @@ struct ExperimentArgs {
   std::string model, data = "fashion-mnist", out = "experiment";
   std::vector<std::string> vary;
   std::int64_t epochs = 15, repeats = 3, batch = 64, train_limit = 0, test_limit = 0;
-  std::string optimizer = "adam";
+  std::string optimizer = "adam", lr_schedule = "cosine";
   double lr = 0, width = 1.0;
   std::uint64_t seed = 1;
   int threads = 0;
@@ -152,6 +152,7 @@ void run_experiment_command(ExperimentArgs& a) {
   s.test_limit = a.test_limit;
   s.optimizer = a.optimizer;
   s.learning_rate = a.lr;
+  s.lr_schedule = a.lr_schedule;
   s.seed = a.seed;
   s.measure_latency = !a.no_latency;
   s.validate();
@@ -203,11 +204,11 @@ void run_experiment_command(ExperimentArgs& a) {
   std::vector<std::string> title = {
       fmt::format(
           "Data: {} ({} training, {} test images). {} epochs, batch {}, {} (learning rate "
-          "{}), {} seeds from {}. {} threads. Wall time {:.0f} s{}.",
+          "{}, {} schedule), {} seeds from {}. {} threads. Wall time {:.0f} s{}.",
           data.name, data.train.labels.size(), data.test.labels.size(), s.epochs, s.batch_size,
           s.optimizer,
           s.learning_rate > 0 ? fmt::format("{}", s.learning_rate) : std::string("Keras default"),
-          s.repeats, s.seed, threads, wall,
+          s.lr_schedule, s.repeats, s.seed, threads, wall,
           a.quick ? " (--quick: a quarter-width model on part of the data)" : ""),
       "",
       fmt::format("Base model: `{}`", a.model.empty() ? experiment::base_spec(a.width) : a.model)};
@@ -257,6 +258,9 @@ void add_experiment_command(CLI::App& app) {
   cmd->add_option("--limit-test", a->test_limit, "Use the first N test images (0: all)");
   cmd->add_option("--optimizer", a->optimizer, "adam | sgd")->capture_default_str();
   cmd->add_option("--lr", a->lr, "Learning rate (default: Keras's for the optimizer)");
+  cmd->add_option("--lr-schedule", a->lr_schedule,
+                  "constant, or cosine: the rate falls along half a cosine to 0 by the last epoch")
+      ->capture_default_str();
   cmd->add_option("--seed", a->seed, "First seed; repeats use seed, seed+1, ...")
       ->capture_default_str();
   cmd->add_option("--width", a->width, "Filter-count multiplier of the built-in base model")

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -25,7 +26,7 @@ namespace {
 
 struct TrainCommand {
   std::string model, data = "fashion-mnist", optimizer = "adam", init = "glorot_uniform";
-  std::string checkpoint;
+  std::string checkpoint, lr_schedule = "constant";
   std::int64_t epochs = 1, batch = 64, limit_train = 0, limit_test = 0;
   double lr = 0.0, momentum = 0.0;
   bool nesterov = false, resume = false, json = false;
@@ -35,7 +36,7 @@ struct TrainCommand {
   CLI::Option *model_opt = nullptr, *data_opt = nullptr, *optimizer_opt = nullptr,
               *lr_opt = nullptr, *momentum_opt = nullptr, *nesterov_opt = nullptr,
               *seed_opt = nullptr, *batch_opt = nullptr, *init_opt = nullptr,
-              *limit_train_opt = nullptr, *limit_test_opt = nullptr;
+              *limit_train_opt = nullptr, *limit_test_opt = nullptr, *lr_schedule_opt = nullptr;
 
   void run() const;
   train::RunRecord fresh_record() const;
@@ -67,6 +68,7 @@ train::RunRecord TrainCommand::fresh_record() const {
     r.optimizer.nesterov = nesterov;
   }
   r.optimizer.validate();
+  static_cast<void>(train::decay_steps_for(lr_schedule, 1, 1, 1));  // the name, before the data
   r.batch_size = batch;
   r.data = data;
   r.limit_train = limit_train;
@@ -91,6 +93,8 @@ void TrainCommand::check_resume(const train::SavedRun& saved) const {
   same_or_fail(momentum_opt, momentum, r.optimizer.momentum,
                fmt::format("{}", r.optimizer.momentum));
   same_or_fail(nesterov_opt, nesterov, r.optimizer.nesterov, r.optimizer.nesterov ? "it" : "none");
+  const std::string saved_schedule = r.optimizer.decay_steps > 0 ? "cosine" : "constant";
+  same_or_fail(lr_schedule_opt, lr_schedule, saved_schedule, saved_schedule);
   same_or_fail(seed_opt, seed, r.seed, std::to_string(r.seed));
   same_or_fail(batch_opt, batch, r.batch_size, std::to_string(r.batch_size));
   same_or_fail(init_opt, init, std::string(train::initializer_name(r.initializer)),
@@ -185,6 +189,13 @@ void TrainCommand::run() const {
   std::optional<train::Network> network;
   std::optional<train::Optimizer> opt;
   if (saved) {
+    if (saved->record.optimizer.decay_steps > 0) {
+      // The schedule spans --epochs: the same epochs resume it exactly, more stretch it.
+      saved->record.optimizer.decay_steps =
+          train::decay_steps_for("cosine", static_cast<std::int64_t>(sets.train.labels.size()),
+                                 record.batch_size, std::max(epochs, record.epochs_done));
+      record.optimizer.decay_steps = saved->record.optimizer.decay_steps;
+    }
     network.emplace(train::restore_network(*saved));
     opt.emplace(train::restore_optimizer(*network, *saved));
   } else {
@@ -194,6 +205,10 @@ void TrainCommand::run() const {
     options.initializer = record.initializer;
     options.input_shape = data_input_shape(*arch, sets.train, record.data);
     network.emplace(*arch, options);
+    // The schedule spans the epochs asked for now; a resumed run keeps it as saved.
+    record.optimizer.decay_steps =
+        train::decay_steps_for(lr_schedule, static_cast<std::int64_t>(sets.train.labels.size()),
+                               record.batch_size, epochs);
     opt.emplace(record.optimizer);
   }
   check_classes(*network, sets.train, record.data);
@@ -209,12 +224,15 @@ void TrainCommand::run() const {
     const model::ResolvedModel& m = network->resolved();
     fmt::print(
         "model {}: {} parameters, {} MACs per image; data {}: {} training, {} test images\n"
-        "{} (learning rate {}), batch {}, seed {}, {} thread{}{}\n",
+        "{} (learning rate {}{}), batch {}, seed {}, {} thread{}{}\n",
         m.architecture.name, format_count(m.params), format_count(m.macs), sets.name,
         format_count(static_cast<std::int64_t>(sets.train.labels.size())),
         format_count(static_cast<std::int64_t>(sets.test.labels.size())), record.optimizer.name,
-        record.optimizer.learning_rate, record.batch_size, record.seed, thread_count,
-        thread_count == 1 ? "" : "s",
+        record.optimizer.learning_rate,
+        record.optimizer.decay_steps > 0
+            ? fmt::format(", cosine decay to 0 over {} steps", record.optimizer.decay_steps)
+            : std::string(),
+        record.batch_size, record.seed, thread_count, thread_count == 1 ? "" : "s",
         saved ? fmt::format("; resuming after epoch {}", record.epochs_done) : std::string());
     std::fflush(stdout);
   }
@@ -268,6 +286,12 @@ void add_train_command(CLI::App& app) {
   c->optimizer_opt = cmd->add_option("--optimizer", c->optimizer, "adam or sgd (Keras's defaults)")
                          ->capture_default_str();
   c->lr_opt = cmd->add_option("--lr", c->lr, "Learning rate (default: adam 0.001, sgd 0.01)");
+  c->lr_schedule_opt =
+      cmd->add_option("--lr-schedule", c->lr_schedule,
+                      "constant, or cosine: the learning rate falls along half a cosine to 0 at "
+                      "the end of --epochs (Keras's CosineDecay); resuming with more --epochs "
+                      "stretches it")
+          ->capture_default_str();
   c->momentum_opt = cmd->add_option("--momentum", c->momentum, "SGD momentum (default 0)");
   c->nesterov_opt = cmd->add_flag("--nesterov", c->nesterov, "SGD with Nesterov momentum");
   c->init_opt = cmd->add_option("--init", c->init,

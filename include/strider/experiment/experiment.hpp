@@ -25,12 +25,13 @@ struct Settings {
   std::int64_t epochs = 15;
   std::int64_t batch_size = 64;
   std::string optimizer = "adam";
-  double learning_rate = 0;  // 0: the optimizer's Keras default
-  std::int64_t repeats = 3;  // seeds seed, seed + 1, ...
+  double learning_rate = 0;            // 0: the optimizer's Keras default
+  std::string lr_schedule = "cosine";  // as `strider train --lr-schedule`
+  std::int64_t repeats = 3;            // seeds seed, seed + 1, ...
   std::uint64_t seed = 1;
   bool measure_latency = true;
   // Throws InvalidArgument naming the flag (--epochs, --batch, --repeats, --limit-train,
-  // --limit-test, --optimizer, --lr).
+  // --limit-test, --optimizer, --lr, --lr-schedule).
   void validate() const;
 };
 
@@ -90,8 +91,8 @@ class Interrupted : public Error {
 };
 
 // The cache key of one run: a hash of the variant's model spec, the settings that change a
-// run's result (data, limits, epochs, batch, optimizer, learning rate) and the seed. A run file
-// whose key differs is never taken for this run.
+// run's result (data, limits, epochs, batch, optimizer, learning rate and schedule) and the seed. A
+// run file whose key differs is never taken for this run.
 std::string run_key(const Variant& variant, const Settings& settings, std::uint64_t seed);
 
 // The facts of `variant` for 28x28 inputs of `dataset`'s shape (latency with the given settings).

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "strider/core/error.hpp"
@@ -65,6 +66,13 @@ struct FitOptions {
 // epoch and step when a loss is not finite.
 std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data::Dataset& train,
                              const data::Dataset* test, const FitOptions& options);
+
+// OptimizerSettings::decay_steps for the learning-rate schedule `schedule` over a run of `epochs`
+// epochs of `examples` examples in batches of `batch_size`: 0 for "constant", every update of the
+// run for "cosine". Throws InvalidArgument naming --lr-schedule for another name, and for counts
+// that are not positive.
+std::int64_t decay_steps_for(std::string_view schedule, std::int64_t examples,
+                             std::int64_t batch_size, std::int64_t epochs);
 
 struct Evaluation {
   double loss = 0.0;  // mean softmax cross-entropy

@@ -20,12 +20,18 @@ struct OptimizerSettings {
   double momentum = 0.0;                                // sgd
   bool nesterov = false;                                // sgd
   double beta_1 = 0.9, beta_2 = 0.999, epsilon = 1e-7;  // adam
+  // > 0: the learning rate follows half a cosine from learning_rate at update 0 down to 0 at
+  // update decay_steps, and stays 0 after (Keras's CosineDecay, alpha 0); 0: constant.
+  std::int64_t decay_steps = 0;
+
+  // The learning rate of update `iteration` (0-based), as the schedule gives it.
+  double learning_rate_at(std::int64_t iteration) const;
 
   // Keras's defaults for `name`: sgd lr 0.01, momentum 0, nesterov false; adam lr 0.001, beta_1
   // 0.9, beta_2 0.999, epsilon 1e-7. Throws InvalidArgument for another name.
   static OptimizerSettings defaults(std::string_view name);
   // Throws InvalidArgument naming the setting: learning rate not finite or <= 0, momentum outside
-  // [0, 1), betas outside [0, 1), epsilon <= 0, nesterov without momentum.
+  // [0, 1), betas outside [0, 1), epsilon <= 0, nesterov without momentum, decay_steps < 0.
   void validate() const;
 };
 
@@ -34,7 +40,8 @@ class Optimizer {
   // Validates `settings` (see OptimizerSettings::validate).
   explicit Optimizer(OptimizerSettings settings);
 
-  // One update of every trainable parameter from its grad, creating its slots on first use:
+  // One update of every trainable parameter from its grad, creating its slots on first use, with
+  // lr = settings().learning_rate_at(iterations()):
   //   sgd, momentum 0:  w -= lr * g
   //   sgd:              m = momentum * m - lr * g;  w += nesterov ? momentum * m - lr * g : m
   //   adam (step t = iterations + 1):
