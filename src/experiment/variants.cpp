@@ -16,7 +16,7 @@ namespace strider::experiment {
 namespace {
 
 struct Widths {
-  std::int64_t c1, c2, c3;
+  std::int64_t c1, c2, c3, c4;
 };
 
 Widths widths(double width) {
@@ -26,19 +26,24 @@ Widths widths(double width) {
   const auto scaled = [&](double n) {
     return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::lround(n * width)));
   };
-  return {scaled(32), scaled(64), scaled(128)};
+  return {scaled(32), scaled(32), scaled(64), scaled(64)};
 }
 
-// The base with conv2 and conv3 given `args` (after their filters and kernel), and a pooling
-// item after each when `pool` is not empty.
+// The base: four 3x3 convolutions, each followed by batch normalization and ReLU, then global
+// average pooling and the classifier. conv2 and conv4 are the downsampling layers: they take
+// `args` (after their filters and kernel), and a pooling item follows each when `pool` is not
+// empty. BatchNorm keeps the deep stride-1 variants trainable at one learning rate.
 std::string spec_with(double width, const std::string& args, const std::string& pool = "") {
   const Widths w = widths(width);
   const std::string after = pool.empty() ? "" : "; " + pool;
   return fmt::format(
-      "input(28,28,1); conv1: conv({},3,padding=same,activation=relu); "
-      "conv2: conv({},3,{},activation=relu){}; conv3: conv({},3,{},activation=relu){}; "
+      "input(28,28,1); "
+      "conv1: conv({0},3,padding=same,bias=false); bn1: bn; relu1: relu; "
+      "conv2: conv({1},3,{4},bias=false); bn2: bn; relu2: relu{5}; "
+      "conv3: conv({2},3,padding=same,bias=false); bn3: bn; relu3: relu; "
+      "conv4: conv({3},3,{4},bias=false); bn4: bn; relu4: relu{5}; "
       "gap: gap; logits: dense(10)",
-      w.c1, w.c2, args, after, w.c3, args, after);
+      w.c1, w.c2, w.c3, w.c4, args, after);
 }
 
 }  // namespace

@@ -38,25 +38,28 @@ TEST(ExperimentVariants, BuiltinsDifferOnlyInDownsamplingAndShareParameterCounts
   }
   EXPECT_EQ(names.size(), 6u);
   EXPECT_EQ(params.size(), 1u);
-  const auto conv3_output = [&](const char* name) {
+  const auto conv4_output = [&](const char* name) {
     for (const Variant& v : variants) {
       if (v.name == name) {
         const model::ResolvedModel m = model::resolve(v.architecture);
-        return m.layers[v.architecture.index_of("conv3")].output_shape;
+        return m.layers[v.architecture.index_of("conv4")].output_shape;
       }
     }
     return Shape{};
   };
-  EXPECT_EQ(conv3_output("stride1"), (Shape{28, 28, 128}));
-  EXPECT_EQ(conv3_output("maxpool"), (Shape{14, 14, 128}));  // pooled after conv2 only so far
-  EXPECT_EQ(conv3_output("stride2"), (Shape{7, 7, 128}));
-  EXPECT_EQ(conv3_output("stride2-valid"), (Shape{6, 6, 128}));
-  EXPECT_EQ(conv3_output("stride4"), (Shape{2, 2, 128}));
-  EXPECT_EQ(conv3_output("dilation2"), (Shape{28, 28, 128}));
+  EXPECT_EQ(conv4_output("stride1"), (Shape{28, 28, 64}));
+  EXPECT_EQ(conv4_output("maxpool"), (Shape{14, 14, 64}));  // pooled after conv2 only so far
+  EXPECT_EQ(conv4_output("stride2"), (Shape{7, 7, 64}));
+  EXPECT_EQ(conv4_output("stride2-valid"), (Shape{6, 6, 64}));
+  EXPECT_EQ(conv4_output("stride4"), (Shape{2, 2, 64}));
+  EXPECT_EQ(conv4_output("dilation2"), (Shape{28, 28, 64}));
   // Half width halves the filter counts.
   const model::ResolvedModel half = model::resolve(builtin_variants(0.5)[2].architecture);
-  EXPECT_EQ(half.layers[half.architecture.index_of("conv3")].output_shape, (Shape{7, 7, 64}));
-  EXPECT_EQ(*params.begin(), 93962);
+  EXPECT_EQ(half.layers[half.architecture.index_of("conv4")].output_shape, (Shape{7, 7, 32}));
+  // 3x3 convolutions without bias, four BatchNorm parameters per channel (two of them moving
+  // statistics), and the classifier: the same whatever the strides.
+  EXPECT_EQ(*params.begin(),
+            9 * (1 * 32 + 32 * 32 + 32 * 64 + 64 * 64) + 4 * (32 + 32 + 64 + 64) + 64 * 10 + 10);
   expect_error([] { base_spec(0); }, {"--width", "0"});
 }
 

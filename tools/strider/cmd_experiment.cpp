@@ -185,9 +185,13 @@ void run_experiment_command(ExperimentArgs& a) {
   sigaction(SIGINT, &action, &previous);
   const auto started = std::chrono::steady_clock::now();
   std::vector<experiment::VariantResult> results;
+  std::size_t loaded = 0;  // runs saved by an earlier invocation
+  const auto on_progress = [&](const experiment::Progress& p) {
+    if (p.stage == experiment::Progress::Stage::kSkipped) ++loaded;
+    table.update(p);
+  };
   try {
-    results = experiment::run_experiment(
-        variants, s, dir, data, {[&](const experiment::Progress& p) { table.update(p); }, &g_stop});
+    results = experiment::run_experiment(variants, s, dir, data, {on_progress, &g_stop});
   } catch (const experiment::Interrupted&) {
     sigaction(SIGINT, &previous, nullptr);
     table.finish();
@@ -201,14 +205,29 @@ void run_experiment_command(ExperimentArgs& a) {
   table.finish();
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // Runs saved by earlier invocations took time this one did not: report their sum too.
+  double trained = 0;
+  std::size_t runs = 0;
+  for (const auto& r : results) {
+    for (const auto& run : r.runs) {
+      ++runs;
+      for (const auto& e : run.history) trained += e.seconds + e.test_seconds;
+    }
+  }
+  const std::string timing =
+      loaded == 0 ? fmt::format("Wall time {:.0f} s", wall)
+                  : fmt::format(
+                        "Wall time {:.0f} s, with {} of the {} runs saved by an earlier "
+                        "invocation; training and testing took {:.0f} s over all runs",
+                        wall, loaded, runs, trained);
   std::vector<std::string> title = {
       fmt::format(
           "Data: {} ({} training, {} test images). {} epochs, batch {}, {} (learning rate "
-          "{}, {} schedule), {} seeds from {}. {} threads. Wall time {:.0f} s{}.",
+          "{}, {} schedule), {} seeds from {}. {} threads. {}{}.",
           data.name, data.train.labels.size(), data.test.labels.size(), s.epochs, s.batch_size,
           s.optimizer,
           s.learning_rate > 0 ? fmt::format("{}", s.learning_rate) : std::string("Keras default"),
-          s.lr_schedule, s.repeats, s.seed, threads, wall,
+          s.lr_schedule, s.repeats, s.seed, threads, timing,
           a.quick ? " (--quick: a quarter-width model on part of the data)" : ""),
       "",
       fmt::format("Base model: `{}`", a.model.empty() ? experiment::base_spec(a.width) : a.model)};
