@@ -26,7 +26,7 @@ Widths widths(double width) {
   const auto scaled = [&](double n) {
     return std::max<std::int64_t>(1, static_cast<std::int64_t>(std::lround(n * width)));
   };
-  return {scaled(32), scaled(32), scaled(64), scaled(64)};
+  return {scaled(32), scaled(32), scaled(64), scaled(96)};
 }
 
 // The base: four 3x3 convolutions, each followed by batch normalization and ReLU, then global
@@ -51,23 +51,24 @@ std::string spec_with(double width, const std::string& args, const std::string& 
 std::string base_spec(double width) { return spec_with(width, "strides=2,padding=same"); }
 
 std::vector<Variant> builtin_variants(double width) {
+  // The base first, then roughly by cost, so that a long run has its first results early.
   struct Entry {
     const char* name;
     const char* description;
     std::string spec;
   };
   const std::vector<Entry> entries = {
-      {"stride1", "no downsampling: stride 1 everywhere",
-       spec_with(width, "strides=1,padding=same")},
-      {"maxpool", "stride-1 convolutions, each followed by 2x2 max pooling",
-       spec_with(width, "strides=1,padding=same", "maxpool(2)")},
       {"stride2", "stride-2 convolutions (all-convolutional)", base_spec(width)},
       {"stride2-valid", "stride 2 with VALID padding instead of SAME",
        spec_with(width, "strides=2,padding=valid")},
       {"stride4", "stride 4 > kernel 3: rows and columns between windows are never read",
        spec_with(width, "strides=4,padding=same")},
+      {"maxpool", "stride-1 convolutions, each followed by 2x2 max pooling",
+       spec_with(width, "strides=1,padding=same", "maxpool(2)")},
       {"dilation2", "dilation 2 instead of stride: no downsampling, a wider view",
        spec_with(width, "dilation=2,padding=same")},
+      {"stride1", "no downsampling: stride 1 everywhere",
+       spec_with(width, "strides=1,padding=same")},
   };
   std::vector<Variant> variants;
   for (const Entry& e : entries) {

@@ -47,19 +47,19 @@ TEST(ExperimentVariants, BuiltinsDifferOnlyInDownsamplingAndShareParameterCounts
     }
     return Shape{};
   };
-  EXPECT_EQ(conv4_output("stride1"), (Shape{28, 28, 64}));
-  EXPECT_EQ(conv4_output("maxpool"), (Shape{14, 14, 64}));  // pooled after conv2 only so far
-  EXPECT_EQ(conv4_output("stride2"), (Shape{7, 7, 64}));
-  EXPECT_EQ(conv4_output("stride2-valid"), (Shape{6, 6, 64}));
-  EXPECT_EQ(conv4_output("stride4"), (Shape{2, 2, 64}));
-  EXPECT_EQ(conv4_output("dilation2"), (Shape{28, 28, 64}));
+  EXPECT_EQ(conv4_output("stride1"), (Shape{28, 28, 96}));
+  EXPECT_EQ(conv4_output("maxpool"), (Shape{14, 14, 96}));  // pooled after conv2 only so far
+  EXPECT_EQ(conv4_output("stride2"), (Shape{7, 7, 96}));
+  EXPECT_EQ(conv4_output("stride2-valid"), (Shape{6, 6, 96}));
+  EXPECT_EQ(conv4_output("stride4"), (Shape{2, 2, 96}));
+  EXPECT_EQ(conv4_output("dilation2"), (Shape{28, 28, 96}));
   // Half width halves the filter counts.
-  const model::ResolvedModel half = model::resolve(builtin_variants(0.5)[2].architecture);
-  EXPECT_EQ(half.layers[half.architecture.index_of("conv4")].output_shape, (Shape{7, 7, 32}));
+  const model::ResolvedModel half = model::resolve(builtin_variants(0.5)[0].architecture);
+  EXPECT_EQ(half.layers[half.architecture.index_of("conv4")].output_shape, (Shape{7, 7, 48}));
   // 3x3 convolutions without bias, four BatchNorm parameters per channel (two of them moving
   // statistics), and the classifier: the same whatever the strides.
   EXPECT_EQ(*params.begin(),
-            9 * (1 * 32 + 32 * 32 + 32 * 64 + 64 * 64) + 4 * (32 + 32 + 64 + 64) + 64 * 10 + 10);
+            9 * (1 * 32 + 32 * 32 + 32 * 64 + 64 * 96) + 4 * (32 + 32 + 64 + 96) + 96 * 10 + 10);
   expect_error([] { base_spec(0); }, {"--width", "0"});
 }
 
@@ -105,7 +105,7 @@ TEST(ExperimentVariants, BadVaryArgumentsNameTheRule) {
 }
 
 TEST(ExperimentRunKey, EverySettingThatChangesARunChangesItsKey) {
-  const Variant v = builtin_variants(0.25)[2];
+  const Variant v = builtin_variants(0.25)[0];
   const Settings base;
   const std::string key = run_key(v, base, 1);
   EXPECT_EQ(run_key(v, base, 1), key);
@@ -119,7 +119,7 @@ TEST(ExperimentRunKey, EverySettingThatChangesARunChangesItsKey) {
   EXPECT_NE(changed([](Settings& s) { s.learning_rate = 0.003; }), key);
   EXPECT_NE(changed([](Settings& s) { s.epochs = 3; }), key);
   EXPECT_NE(changed([](Settings& s) { s.train_limit = 600; }), key);
-  EXPECT_NE(run_key(builtin_variants(0.25)[3], base, 1), key);
+  EXPECT_NE(run_key(builtin_variants(0.25)[1], base, 1), key);
   Settings bad = base;
   bad.lr_schedule = "step";
   expect_error([&] { bad.validate(); }, {"--lr-schedule", "step"});
