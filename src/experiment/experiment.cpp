@@ -140,11 +140,20 @@ double VariantResult::accuracy_spread() const {
   return std::sqrt(sq / static_cast<double>(runs.size() - 1));
 }
 
-double VariantResult::mean_seconds_per_epoch() const {
-  if (runs.empty()) return 0;
-  double sum = 0;
-  for (const Run& r : runs) sum += r.seconds_per_epoch;
-  return sum / static_cast<double>(runs.size());
+double VariantResult::median_seconds_per_epoch() const {
+  std::vector<double> seconds;
+  for (const Run& r : runs) {
+    for (const train::EpochResult& e : r.history) seconds.push_back(e.seconds);
+  }
+  if (seconds.empty()) return 0;
+  const std::size_t mid = seconds.size() / 2;
+  std::nth_element(seconds.begin(), seconds.begin() + static_cast<std::ptrdiff_t>(mid),
+                   seconds.end());
+  if (seconds.size() % 2 == 1) return seconds[mid];
+  const double upper = seconds[mid];
+  const double lower =
+      *std::max_element(seconds.begin(), seconds.begin() + static_cast<std::ptrdiff_t>(mid));
+  return (lower + upper) / 2;
 }
 
 std::string run_key(const Variant& variant, const Settings& s, std::uint64_t seed) {

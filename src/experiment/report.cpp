@@ -85,7 +85,7 @@ std::string markdown(const std::vector<VariantResult>& results,
   md +=
       "| variant | test accuracy % (mean ± sd) | params | MACs | last conv output | receptive "
       "field | effective stride | peak activations | latency ms/image (batch 1 / 64) | "
-      "train s/epoch |\n|---|---|---|---|---|---|---|---|---|---|\n";
+      "train s/epoch (median) |\n|---|---|---|---|---|---|---|---|---|---|\n";
   for (const VariantResult& r : results) {
     const VariantFacts& f = r.facts;
     Shape last_conv_shape;
@@ -98,7 +98,7 @@ std::string markdown(const std::vector<VariantResult>& results,
         si(static_cast<double>(f.macs)), shape_text(last_conv_shape), f.receptive_field[0],
         f.receptive_field[1], f.effective_stride[0], f.effective_stride[1],
         (f.peak_activation_bytes + 1023) / 1024, f.latency_ms_batch1, f.latency_ms_batch64,
-        r.mean_seconds_per_epoch());
+        r.median_seconds_per_epoch());
   }
   md += "\nThe variants:\n\n";
   for (const VariantResult& r : results) {

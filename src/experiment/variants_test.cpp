@@ -125,5 +125,27 @@ TEST(ExperimentRunKey, EverySettingThatChangesARunChangesItsKey) {
   expect_error([&] { bad.validate(); }, {"--lr-schedule", "step"});
 }
 
+TEST(ExperimentResult, AccuracyIsMeanAndSampleSpreadAndEpochTimeIsTheMedianOfAllEpochs) {
+  const auto run = [](double accuracy, std::initializer_list<double> seconds) {
+    experiment::Run r;
+    r.test_accuracy = accuracy;
+    for (const double s : seconds) {
+      train::EpochResult e;
+      e.seconds = s;
+      r.history.push_back(e);
+    }
+    return r;
+  };
+  VariantResult result;
+  EXPECT_EQ(result.median_seconds_per_epoch(), 0);
+  result.runs = {run(0.90, {10, 11, 400})};
+  EXPECT_DOUBLE_EQ(result.median_seconds_per_epoch(), 11);  // the slow epoch does not count
+  EXPECT_DOUBLE_EQ(result.accuracy_spread(), 0);
+  result.runs.push_back(run(0.92, {12, 500, 9}));
+  EXPECT_DOUBLE_EQ(result.median_seconds_per_epoch(), 11.5);  // 9 10 11 | 12 400 500
+  EXPECT_DOUBLE_EQ(result.mean_accuracy(), 0.91);
+  EXPECT_NEAR(result.accuracy_spread(), 0.0141421356, 1e-9);
+}
+
 }  // namespace
 }  // namespace strider::experiment

@@ -66,7 +66,9 @@ struct VariantResult {
   std::vector<Run> runs;  // one per repeat, in seed order
   double mean_accuracy() const;
   double accuracy_spread() const;  // the sample standard deviation; 0 for one run
-  double mean_seconds_per_epoch() const;
+  // The median training time of an epoch over every epoch of every run: a run that shared the
+  // machine for a while moves it less than it moves a mean.
+  double median_seconds_per_epoch() const;
 };
 
 // What the experiment reports while it works, for progress bars and live tables.
