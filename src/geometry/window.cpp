@@ -161,6 +161,19 @@ TapRange Window::valid_taps(std::int64_t o) const {
   return {begin, std::max(begin, end)};
 }
 
+std::vector<TapRun> Window::tap_runs() const {
+  std::vector<TapRun> runs;
+  for (std::int64_t o = 0; o < output_size_; ++o) {
+    const TapRange t = valid_taps(o);
+    if (!runs.empty() && runs.back().taps.begin == t.begin && runs.back().taps.end == t.end) {
+      runs.back().end = o + 1;
+    } else {
+      runs.push_back({o, o + 1, t});
+    }
+  }
+  return runs;
+}
+
 std::int64_t Window::reads_of(std::int64_t i) const {
   if (i < 0 || i >= input_size_) return 0;
   std::int64_t count = 0;

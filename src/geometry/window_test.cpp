@@ -105,6 +105,24 @@ TEST(Window, ValidTapsAndReadsAgreeWithBruteForce) {
             }
             EXPECT_EQ(w.unread_inputs(), unread)
                 << "n=" << n << " k=" << k << " s=" << s << " d=" << d;
+            // The runs cover the outputs in order, each with its outputs' taps, and two
+            // neighbouring runs differ.
+            std::int64_t next = 0;
+            const std::vector<TapRun> runs = w.tap_runs();
+            for (std::size_t i = 0; i < runs.size(); ++i) {
+              EXPECT_EQ(runs[i].begin, next);
+              EXPECT_LT(runs[i].begin, runs[i].end);
+              for (std::int64_t o = runs[i].begin; o < runs[i].end; ++o) {
+                EXPECT_EQ(w.valid_taps(o).begin, runs[i].taps.begin);
+                EXPECT_EQ(w.valid_taps(o).end, runs[i].taps.end);
+              }
+              if (i > 0) {
+                EXPECT_TRUE(runs[i].taps.begin != runs[i - 1].taps.begin ||
+                            runs[i].taps.end != runs[i - 1].taps.end);
+              }
+              next = runs[i].end;
+            }
+            EXPECT_EQ(next, w.output_size());
           }
         }
       }

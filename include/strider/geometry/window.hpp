@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace strider {
 
@@ -37,6 +38,13 @@ struct TapRange {
   std::int64_t begin = 0;
   std::int64_t end = 0;
   std::int64_t size() const { return end > begin ? end - begin : 0; }
+};
+
+// Consecutive outputs [begin, end) whose valid taps are the same.
+struct TapRun {
+  std::int64_t begin = 0;
+  std::int64_t end = 0;
+  TapRange taps;
 };
 
 // One axis of a sliding-window op with its geometry resolved for a given input size.
@@ -71,6 +79,11 @@ class Window {
 
   // The taps of output o that read real input (not padding).
   TapRange valid_taps(std::int64_t o) const;
+
+  // The outputs grouped into runs of equal valid taps, in order: the interior is one run, and
+  // each border position that padding cuts is usually one of its own. Kernels tile a run with
+  // one pointer step per output.
+  std::vector<TapRun> tap_runs() const;
 
   // How many windows read input position i (0 for pixels that stride > kernel skips or that
   // VALID drops at the border).

@@ -72,26 +72,6 @@ struct PixelClass {
   std::int64_t pixels, first_tile, tiles;
 };
 
-// The runs of consecutive outputs of one axis with the same valid taps: the interior is one run,
-// each border position usually one of its own.
-struct Run {
-  std::int64_t begin, end;
-  TapRange taps;
-};
-
-std::vector<Run> runs_of(const Window& w) {
-  std::vector<Run> runs;
-  for (std::int64_t o = 0; o < w.output_size(); ++o) {
-    const TapRange t = w.valid_taps(o);
-    if (!runs.empty() && runs.back().taps.begin == t.begin && runs.back().taps.end == t.end) {
-      runs.back().end = o + 1;
-    } else {
-      runs.push_back({o, o + 1, t});
-    }
-  }
-  return runs;
-}
-
 // The tile of `pixels` (1..R) pixels that starts at pixel `first` of class `pc`, for channel
 // blocks [block_begin, block_end) of `group`: the pixels' pointers are worked out once for all
 // the blocks, which matters where a tile's products are few (one input channel: 9 taps).
@@ -178,11 +158,11 @@ void run_tiles(const Context& c) {
   constexpr int R = static_cast<int>(Isa::kAccumulators / NV);
   // An empty output has nothing to tile, and its other axis may be long (a zero batch).
   if (c.g->batch == 0 || c.out_h == 0 || c.out_w == 0 || c.f_all == 0) return;
-  const std::vector<Run> h_runs = runs_of(c.g->height), w_runs = runs_of(c.g->width);
+  const std::vector<TapRun> h_runs = c.g->height.tap_runs(), w_runs = c.g->width.tap_runs();
   std::vector<PixelClass> classes;
   std::int64_t tiles = 0;
-  for (const Run& h : h_runs) {
-    for (const Run& w : w_runs) {
+  for (const TapRun& h : h_runs) {
+    for (const TapRun& w : w_runs) {
       const std::int64_t pixels = c.g->batch * (h.end - h.begin) * (w.end - w.begin);
       // Tiles of balanced widths (26 pixels with R = 6: 6 + 5 + 5 + 5 + 5, not 6 + 6 + 6 + 6 + 2),
       // since a narrow tile keeps too few FMAs in flight.
