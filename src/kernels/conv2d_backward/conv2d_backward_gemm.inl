@@ -85,6 +85,37 @@ void gather_row(const Dims& d, const float* input, std::int64_t p, std::int64_t 
   }
 }
 
+// out[f] = the sum over i < count, in i order, of parts[i * step + f], for f < n. The partial
+// sums of a filter gradient, added four vectors at a time: one float at a time, each sum a chain
+// of dependent adds over cache lines 70 KiB apart, was a tenth of the Fashion-MNIST CNN's filter
+// gradients. Each lane adds in the same order as the plain loop, so the bits are the same.
+inline void sum_partials(const float* parts, std::int64_t count, std::int64_t step, std::int64_t n,
+                         float* out) {
+  constexpr std::int64_t kUnroll = 4;
+  std::int64_t f = 0;
+  for (; f + kUnroll * kLanes <= n; f += kUnroll * kLanes) {
+    V sum[kUnroll];
+    for (auto& v : sum) v = Isa::zero();
+    for (std::int64_t i = 0; i < count; ++i) {
+      _Pragma("GCC unroll 4") for (int u = 0; u < kUnroll; ++u) sum[u] =
+          Isa::add(sum[u], Isa::load(parts + i * step + f + u * kLanes));
+    }
+    _Pragma("GCC unroll 4") for (int u = 0; u < kUnroll; ++u) {
+      Isa::store(out + f + u * kLanes, sum[u], kLanes);
+    }
+  }
+  for (; f + kLanes <= n; f += kLanes) {
+    V sum = Isa::zero();
+    for (std::int64_t i = 0; i < count; ++i) sum = Isa::add(sum, Isa::load(parts + i * step + f));
+    Isa::store(out + f, sum, kLanes);
+  }
+  for (; f < n; ++f) {
+    float sum = 0.0f;
+    for (std::int64_t i = 0; i < count; ++i) sum += parts[i * step + f];
+    out[f] = sum;
+  }
+}
+
 // How many threads a kernel call uses: one below kParallelMacs (waking a second costs more than
 // it saves there), else OpenMP's count.
 int teams_for(const Conv2DGeometry& g) {
@@ -157,13 +188,8 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
       }
 #pragma omp for schedule(static)
       for (std::int64_t k = 0; k < d.k; ++k) {
-        float* out = p.grad_filter + k * d.f_all + group * d.fg;
-        for (std::int64_t f = 0; f < d.fg; ++f) {
-          float sum = 0.0f;
-          for (std::int64_t i = 0; i < blocks; ++i)
-            sum += partials[static_cast<std::size_t>((i * kp + k) * fp + f)];
-          out[f] = sum;
-        }
+        sum_partials(partials.data() + k * fp, blocks, kp * fp, d.fg,
+                     p.grad_filter + k * d.f_all + group * d.fg);
       }
     }
   }
@@ -291,13 +317,8 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
       }
 #pragma omp barrier
       for (std::int64_t k = d.k * t / nt; k < d.k * (t + 1) / nt; ++k) {
-        float* out = p.grad_filter + k * d.f_all + group * d.fg;
-        for (std::int64_t f = 0; f < d.fg; ++f) {
-          float sum = 0.0f;
-          for (std::int64_t i = 0; i < nt; ++i)
-            sum += partials[static_cast<std::size_t>((i * kp + k) * fp + f)];
-          out[f] = sum;
-        }
+        sum_partials(partials.data() + k * fp, nt, kp * fp, d.fg,
+                     p.grad_filter + k * d.f_all + group * d.fg);
       }
 #pragma omp barrier
     }
