@@ -8,6 +8,8 @@
 // no edge masks. Threads split the images (input gradient) or the output positions (filter
 // gradient, partial sums added in thread order). For a few input channels the filter gradient
 // reads the column matrix in place from padded input rows instead (filter_gradient_rows).
+// Scratch buffers that are written before they are read come from make_unique_for_overwrite: a
+// zeroed vector per call cost a pass over megabytes of partial sums.
 // This file has no include guard on purpose: each ISA translation unit includes it once.
 
 namespace strider::kernels {
@@ -145,32 +147,33 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const MemoryReservation scratch(
       (teams * chunk * (kp + fp) + blocks * kp * fp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
-  std::vector<float> partials(static_cast<std::size_t>(blocks * kp * fp));
+  const auto partials =
+      std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(blocks * kp * fp));
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     // The chunk's column matrix and output gradient as panels, the operands of one tile each:
     // cols[tk][r][MR] and dy[tf][r][fb], so that a tile reads both in order (rows of a kp-wide
     // matrix, one cache line per step, ran at half the speed).
-    std::vector<float> row(static_cast<std::size_t>(kp));
-    std::vector<float> cols(static_cast<std::size_t>(chunk * kp));
-    std::vector<float> dy(static_cast<std::size_t>(chunk * fp));
+    const auto row = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(kp));
+    const auto cols = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(chunk * kp));
+    const auto dy = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(chunk * fp));
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t block = 0; block < blocks; ++block) {
-        float* dw = partials.data() + block * kp * fp;
+        float* dw = partials.get() + block * kp * fp;
         const std::int64_t r_begin = rows_total * block / blocks;
         const std::int64_t r_end = rows_total * (block + 1) / blocks;
         if (r_begin == r_end) std::fill(dw, dw + kp * fp, 0.0f);
         for (std::int64_t r0 = r_begin; r0 < r_end; r0 += chunk) {
           const std::int64_t rows = std::min(chunk, r_end - r0);
           for (std::int64_t r = 0; r < rows; ++r) {
-            gather_row(d, p.input, r0 + r, group, row.data(), kp);
+            gather_row(d, p.input, r0 + r, group, row.get(), kp);
             for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-              std::copy_n(row.data() + tk * MR, MR, cols.data() + (tk * rows + r) * MR);
+              std::copy_n(row.get() + tk * MR, MR, cols.get() + (tk * rows + r) * MR);
             }
             const float* src = p.grad_output + (r0 + r) * d.f_all + group * d.fg;
             for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
-              float* out = dy.data() + (tf * rows + r) * fb;
+              float* out = dy.get() + (tf * rows + r) * fb;
               const std::int64_t count = std::clamp<std::int64_t>(d.fg - tf * fb, 0, fb);
               std::copy_n(src + tf * fb, count, out);
               std::fill(out + count, out + fb, 0.0f);
@@ -180,7 +183,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
             for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
               // The block's first chunk writes its partial, the others add to it.
               const auto run = r0 == r_begin ? outer_tile<MR, NV, false> : outer_tile<MR, NV, true>;
-              run(cols.data() + tk * rows * MR, MR, dy.data() + tf * rows * fb, fb, rows,
+              run(cols.get() + tk * rows * MR, MR, dy.get() + tf * rows * fb, fb, rows,
                   dw + tk * MR * fp + tf * fb, fp);
             }
           }
@@ -188,7 +191,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
       }
 #pragma omp for schedule(static)
       for (std::int64_t k = 0; k < d.k; ++k) {
-        sum_partials(partials.data() + k * fp, blocks, kp * fp, d.fg,
+        sum_partials(partials.get() + k * fp, blocks, kp * fp, d.fg,
                      p.grad_filter + k * d.f_all + group * d.fg);
       }
     }
@@ -260,7 +263,8 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   const MemoryReservation scratch(teams * ((kh_size + 1) * padded + d.out_w * fp + kp * fp) *
                                       static_cast<std::int64_t>(sizeof(float)),
                                   "conv2d_backward_filter: the padded input rows");
-  std::vector<float> partials(static_cast<std::size_t>(teams * kp * fp));
+  const auto partials =
+      std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(teams * kp * fp));
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
@@ -269,7 +273,7 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
     const float* zero_row = rows_buffer.data() + kh_size * padded;
     std::vector<float> dy(static_cast<std::size_t>(fp != d.fg ? d.out_w * fp : 0), 0.0f);
     std::vector<const float*> taps(static_cast<std::size_t>(kp), zero_row);
-    float* dw = partials.data() + t * kp * fp;
+    float* dw = partials.get() + t * kp * fp;
     const std::int64_t r_begin = rows_total * t / nt, r_end = rows_total * (t + 1) / nt;
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
       std::fill(dw, dw + kp * fp, 0.0f);
@@ -317,7 +321,7 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
       }
 #pragma omp barrier
       for (std::int64_t k = d.k * t / nt; k < d.k * (t + 1) / nt; ++k) {
-        sum_partials(partials.data() + k * fp, nt, kp * fp, d.fg,
+        sum_partials(partials.get() + k * fp, nt, kp * fp, d.fg,
                      p.grad_filter + k * d.f_all + group * d.fg);
       }
 #pragma omp barrier
@@ -359,8 +363,10 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
   const std::int64_t image_size = d.in_h * d.in_w * d.c_all;
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
-    std::vector<float> dcols(static_cast<std::size_t>(chunk * kp));
-    std::vector<float> dyt(static_cast<std::size_t>(d.fg * chunk));
+    const auto dcols =
+        std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(chunk * kp));
+    const auto dyt =
+        std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(d.fg * chunk));
     const std::int64_t chunks = (g.batch + images - 1) / images;
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t ci = 0; ci < chunks; ++ci) {
@@ -372,7 +378,7 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
         const float* dy = p.grad_output + n0 * per_image * d.f_all + group * d.fg;
         // dy^T as panels of MR rows, [rows / MR][fg][MR], zero past the last row.
         for (std::int64_t r0 = 0; r0 < rows; r0 += MR) {
-          float* panel = dyt.data() + r0 * d.fg;
+          float* panel = dyt.get() + r0 * d.fg;
           const std::int64_t height = std::min<std::int64_t>(MR, rows - r0);
           for (std::int64_t f = 0; f < d.fg; ++f) {
             for (std::int64_t m = 0; m < MR; ++m) {
@@ -382,8 +388,8 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
         }
         for (std::int64_t r0 = 0; r0 < rows; r0 += MR) {
           for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-            outer_tile<MR, NV, false>(dyt.data() + r0 * d.fg, MR, w_t + tk * d.fg * kb, kb, d.fg,
-                                      dcols.data() + r0 * kp + tk * kb, kp);
+            outer_tile<MR, NV, false>(dyt.get() + r0 * d.fg, MR, w_t + tk * d.fg * kb, kb, d.fg,
+                                      dcols.get() + r0 * kp + tk * kb, kp);
           }
         }
         for (std::int64_t i = 0; i < count; ++i) {
@@ -392,7 +398,7 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
             const TapRange th = wh.valid_taps(oh);
             for (std::int64_t ow = 0; ow < d.out_w; ++ow) {
               const TapRange tw = ww.valid_taps(ow);
-              const float* row = dcols.data() + ((i * d.out_h + oh) * d.out_w + ow) * kp;
+              const float* row = dcols.get() + ((i * d.out_h + oh) * d.out_w + ow) * kp;
               for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
                 float* x = p.grad_input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all +
                            group * d.cg;
