@@ -69,18 +69,26 @@ template <int NV, int R>
 struct PixelClass {
   std::int64_t h0, h1, w0, w1;
   TapRange th, tw;
-  std::int64_t pixels, first_tile, tiles;
+  std::int64_t pixels, tiles;
 };
 
-// The tile of `pixels` (1..R) pixels that starts at pixel `first` of class `pc`, for channel
-// blocks [block_begin, block_end) of `group`: the pixels' pointers are worked out once for all
-// the blocks, which matters where a tile's products are few (one input channel: 9 taps).
+// A pixel of a class: image n, output row oh, output column ow; tiles advance it.
+struct Cursor {
+  std::int64_t n, oh, ow;
+};
+
+Cursor cursor_at(const PixelClass& pc, std::int64_t pixel) {
+  const std::int64_t cols = pc.w1 - pc.w0, rows = pc.h1 - pc.h0;
+  return {pixel / cols / rows, pc.h0 + pixel / cols % rows, pc.w0 + pixel % cols};
+}
+
+// The tile of R pixels of class `pc` from `at` on (advanced past them), for channel blocks
+// [block_begin, block_end) of `group`: the pixels' pointers are worked out once for all the
+// blocks, which matters where a tile's products are few (one input channel: 9 taps).
 template <int NV, int R>
-void tile(const Context& c, const PixelClass& pc, std::int64_t first, std::int64_t group,
+void tile(const Context& c, const PixelClass& pc, Cursor& at, std::int64_t group,
           std::int64_t block_begin, std::int64_t block_end) {
   const std::int64_t fb = NV * kLanes;
-  const std::int64_t cols = pc.w1 - pc.w0, rows = pc.h1 - pc.h0;
-  std::int64_t ow = pc.w0 + first % cols, oh = pc.h0 + first / cols % rows, n = first / cols / rows;
   // A pixel whose taps all fall in the padding reads nothing, and its first tap may lie far
   // outside the input (explicit pads near 2^60, found by the geometry fuzzer): form no pointer
   // into the input then. Otherwise each pointer is the pixel's first valid tap, inside the input.
@@ -89,17 +97,17 @@ void tile(const Context& c, const PixelClass& pc, std::int64_t first, std::int64
   float* y[R];
   _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
     x[r] = reads ? c.input +
-                       ((n * c.in_h + c.g->height.tap(oh, pc.th.begin)) * c.in_w +
-                        c.g->width.tap(ow, pc.tw.begin)) *
+                       ((at.n * c.in_h + c.g->height.tap(at.oh, pc.th.begin)) * c.in_w +
+                        c.g->width.tap(at.ow, pc.tw.begin)) *
                            c.c_all +
                        group * c.cg
                  : c.input;
-    y[r] = c.output + ((n * c.out_h + oh) * c.out_w + ow) * c.f_all + group * c.fg;
-    if (++ow == pc.w1) {
-      ow = pc.w0;
-      if (++oh == pc.h1) {
-        oh = pc.h0;
-        ++n;
+    y[r] = c.output + ((at.n * c.out_h + at.oh) * c.out_w + at.ow) * c.f_all + group * c.fg;
+    if (++at.ow == pc.w1) {
+      at.ow = pc.w0;
+      if (++at.oh == pc.h1) {
+        at.oh = pc.h0;
+        ++at.n;
       }
     }
   }
@@ -145,13 +153,21 @@ void tile(const Context& c, const PixelClass& pc, std::int64_t first, std::int64
 
 // A tile of exactly `pixels` (1..R) pixels: dispatches to the instantiation of that width.
 template <int NV, int R>
-void tile_of(int pixels, const Context& c, const PixelClass& pc, std::int64_t first,
-             std::int64_t group, std::int64_t block_begin, std::int64_t block_end) {
+void tile_of(int pixels, const Context& c, const PixelClass& pc, Cursor& at, std::int64_t group,
+             std::int64_t block_begin, std::int64_t block_end) {
   if constexpr (R > 1) {
-    if (pixels < R) return tile_of<NV, R - 1>(pixels, c, pc, first, group, block_begin, block_end);
+    if (pixels < R) return tile_of<NV, R - 1>(pixels, c, pc, at, group, block_begin, block_end);
   }
-  tile<NV, R>(c, pc, first, group, block_begin, block_end);
+  tile<NV, R>(c, pc, at, group, block_begin, block_end);
 }
+
+// Consecutive tiles [begin, end) of one class: one work item, so that a tile's first pixel is
+// where the previous one ended instead of a division per tile (the one-channel layer's tiles do
+// 9 taps of work, and their set-up was as long).
+struct WorkItem {
+  std::size_t pixel_class;
+  std::int64_t begin, end;
+};
 
 template <int NV>
 void run_tiles(const Context& c) {
@@ -167,7 +183,7 @@ void run_tiles(const Context& c) {
       // Tiles of balanced widths (26 pixels with R = 6: 6 + 5 + 5 + 5 + 5, not 6 + 6 + 6 + 6 + 2),
       // since a narrow tile keeps too few FMAs in flight.
       const std::int64_t count = (pixels + R - 1) / R;
-      classes.push_back({h.begin, h.end, w.begin, w.end, h.taps, w.taps, pixels, tiles, count});
+      classes.push_back({h.begin, h.end, w.begin, w.end, h.taps, w.taps, pixels, count});
       tiles += count;
     }
   }
@@ -179,18 +195,31 @@ void run_tiles(const Context& c) {
       std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, c.blocks);
   const std::int64_t bands = (c.blocks + band - 1) / band;
   const bool threaded = c.g->macs() >= kParallelMacs;
-  // One flat index over (group, band, tile), shared out as threads finish (border tiles cost less
-  // than interior ones); a tile runs every block of its band, reusing its input from L1.
-  parallel_for_balanced(c.g->groups * bands * tiles, threaded, [&](std::int64_t i) {
-    const std::int64_t t = i % tiles, b = i / tiles % bands, group = i / tiles / bands;
-    const auto pc = std::prev(
-        std::upper_bound(classes.begin(), classes.end(), t,
-                         [](std::int64_t v, const PixelClass& x) { return v < x.first_tile; }));
-    const std::int64_t j = t - pc->first_tile;
-    const std::int64_t first = pc->pixels * j / pc->tiles;
-    const std::int64_t last = pc->pixels * (j + 1) / pc->tiles;
-    tile_of<NV, R>(static_cast<int>(last - first), c, *pc, first, group, b * band,
-                   std::min(c.blocks, (b + 1) * band));
+  // About 32 work items per thread (border tiles cost less than interior ones), none across a
+  // class boundary.
+  const std::int64_t per_item =
+      std::max<std::int64_t>(1, tiles * c.g->groups * bands / (32 * omp_get_max_threads()));
+  std::vector<WorkItem> items;
+  for (std::size_t k = 0; k < classes.size(); ++k) {
+    for (std::int64_t t = 0; t < classes[k].tiles; t += per_item) {
+      items.push_back({k, t, std::min(classes[k].tiles, t + per_item)});
+    }
+  }
+  const std::int64_t count = static_cast<std::int64_t>(items.size());
+  // One flat index over (group, band, item), shared out as threads finish; a tile runs every
+  // block of its band, reusing its input from L1.
+  parallel_for_balanced(c.g->groups * bands * count, threaded, [&](std::int64_t i) {
+    const WorkItem& item = items[static_cast<std::size_t>(i % count)];
+    const std::int64_t b = i / count % bands, group = i / count / bands;
+    const PixelClass& pc = classes[item.pixel_class];
+    // Tiles of balanced widths: tile j holds pixels [pixels * j / tiles, pixels * (j + 1) / tiles).
+    Cursor at = cursor_at(pc, pc.pixels * item.begin / pc.tiles);
+    for (std::int64_t j = item.begin; j < item.end; ++j) {
+      const std::int64_t first = pc.pixels * j / pc.tiles;
+      const std::int64_t last = pc.pixels * (j + 1) / pc.tiles;
+      tile_of<NV, R>(static_cast<int>(last - first), c, pc, at, group, b * band,
+                     std::min(c.blocks, (b + 1) * band));
+    }
   });
 }
 
