@@ -122,7 +122,7 @@ void Settings::validate() const {
     o.learning_rate = learning_rate;
   }
   o.validate();
-  static_cast<void>(train::decay_steps_for(lr_schedule, 1, 1, 1));
+  train::validate_lr_schedule(lr_schedule);
 }
 
 double VariantResult::mean_accuracy() const {
@@ -257,8 +257,9 @@ std::vector<VariantResult> run_experiment(const std::vector<Variant>& variants,
       train::Network network(variant.architecture, options);
       train::OptimizerSettings o = train::OptimizerSettings::defaults(settings.optimizer);
       if (settings.learning_rate > 0) o.learning_rate = settings.learning_rate;
+      // The schedule spans the updates this run makes: over the images it trains on.
       o.decay_steps = train::decay_steps_for(settings.lr_schedule,
-                                             static_cast<std::int64_t>(data.train.labels.size()),
+                                             static_cast<std::int64_t>(train_set.labels.size()),
                                              settings.batch_size, settings.epochs);
       train::Optimizer optimizer(o);
       train::FitOptions fit;

@@ -169,13 +169,17 @@ Tensor predict(Network& network, const Tensor& images, std::int64_t batch_size) 
   return out;
 }
 
-std::int64_t decay_steps_for(std::string_view schedule, std::int64_t examples,
-                             std::int64_t batch_size, std::int64_t epochs) {
-  if (schedule == "constant") return 0;
-  if (schedule != "cosine") {
+void validate_lr_schedule(std::string_view schedule) {
+  if (schedule != "constant" && schedule != "cosine") {
     throw InvalidArgument(
         fmt::format("--lr-schedule: must be constant or cosine, got '{}'", schedule));
   }
+}
+
+std::int64_t decay_steps_for(std::string_view schedule, std::int64_t examples,
+                             std::int64_t batch_size, std::int64_t epochs) {
+  validate_lr_schedule(schedule);
+  if (schedule == "constant") return 0;
   if (examples < 1 || batch_size < 1 || epochs < 1) {
     throw InvalidArgument(
         fmt::format("--lr-schedule: needs examples, batch size and epochs >= 1, got {}, {} and {}",

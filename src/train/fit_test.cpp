@@ -162,6 +162,9 @@ TEST(DecaySteps, EveryUpdateOfTheRunOrNone) {
   EXPECT_EQ(decay_steps_for("cosine", 60000, 64, 15), 15 * 938);
   EXPECT_EQ(decay_steps_for("cosine", 64, 64, 2), 2);
   EXPECT_THROW(decay_steps_for("linear", 10, 1, 1), InvalidArgument);
+  EXPECT_NO_THROW(validate_lr_schedule("constant"));
+  EXPECT_NO_THROW(validate_lr_schedule("cosine"));
+  EXPECT_THROW(validate_lr_schedule("Cosine"), InvalidArgument);
   EXPECT_THROW(decay_steps_for("cosine", 0, 64, 1), InvalidArgument);
   EXPECT_THROW(decay_steps_for("cosine", 10, 64, 0), InvalidArgument);
 }

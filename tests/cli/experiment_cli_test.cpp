@@ -85,6 +85,26 @@ TEST_F(Experiment, WritesTheReportAndSkipsFinishedRunsOnARerun) {
   EXPECT_EQ(nlohmann::json::parse(slurp(run_file("conv2.strides=4", 1)))["history"].size(), 2u);
 }
 
+// --quick fills in what the user did not give: a quarter-width base, batches of 32, Adam at
+// 0.003 with the cosine schedule. Flags given beside it win (here the data, epochs and seeds, to
+// keep the test short).
+TEST_F(Experiment, QuickFillsInOnlyWhatIsNotGiven) {
+  const Result r = run(
+      "experiment --quick --limit-train 128 --limit-test 64 --epochs 1 --repeats 1 --no-latency "
+      "--threads 1 " +
+      out_flag());
+  ASSERT_EQ(r.status, 0) << r.err;
+  const std::string report = slurp(path("exp/report.md"));
+  for (const char* part :
+       {"128 training, 64 test images). 1 epochs, batch 32, adam (learning rate 0.003, cosine "
+        "schedule), 1 seeds from 1.",
+        "(--quick: a quarter-width model on part of the data)",
+        "conv1: conv(8,3,padding=same,bias=false)", "conv4: conv(24,3,strides=2"}) {
+    EXPECT_NE(report.find(part), std::string::npos) << part << "\n" << report;
+  }
+  EXPECT_EQ(nlohmann::json::parse(slurp(run_file("stride1", 1)))["history"].size(), 1u);
+}
+
 TEST_F(Experiment, InterruptKeepsFinishedRunsAndTheRerunSkipsThem) {
   // Three seeds of two variants: interrupt once the first run is saved.
   const std::string args = small_ + "--repeats 3 --no-latency --out " + path("exp").string();

@@ -68,7 +68,7 @@ train::RunRecord TrainCommand::fresh_record() const {
     r.optimizer.nesterov = nesterov;
   }
   r.optimizer.validate();
-  static_cast<void>(train::decay_steps_for(lr_schedule, 1, 1, 1));  // the name, before the data
+  train::validate_lr_schedule(lr_schedule);  // the name, before the data
   r.batch_size = batch;
   r.data = data;
   r.limit_train = limit_train;

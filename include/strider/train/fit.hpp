@@ -74,6 +74,10 @@ std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data:
 std::int64_t decay_steps_for(std::string_view schedule, std::int64_t examples,
                              std::int64_t batch_size, std::int64_t epochs);
 
+// Throws InvalidArgument naming --lr-schedule unless `schedule` is "constant" or "cosine": the
+// check that decay_steps_for makes, for callers that know the name before the data.
+void validate_lr_schedule(std::string_view schedule);
+
 struct Evaluation {
   double loss = 0.0;  // mean softmax cross-entropy
   double accuracy = 0.0;
