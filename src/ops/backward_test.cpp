@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <numeric>
@@ -608,6 +609,31 @@ TEST(BiasBackward, Errors) {
   } catch (const ShapeError& e) {
     EXPECT_STREQ(e.what(), "bias_backward: grad_output must have rank >= 1, got a scalar");
   }
+}
+
+// The fused pass masks in place and sums exactly what the two passes do: over 512 rows, so that
+// the sums run in several blocks (and on threads).
+TEST(BiasBackward, ReluFusedIsMaskThenBiasBitForBit) {
+  Rng rng(11);
+  Tensor y({3, 20, 17, 12}), dy({3, 20, 17, 12});
+  rng.fill_uniform(y.values(), -1, 1);
+  rng.fill_uniform(dy.values(), -1, 1);
+  for (std::int64_t i = 0; i < 40; ++i) y.data()[i * 7] = 0.0f;  // zero is masked, like < 0
+  Tensor want = dy;
+  for (std::int64_t i = 0; i < want.size(); ++i) {
+    if (!(y.data()[i] > 0.0f)) want.data()[i] = 0.0f;
+  }
+  const Tensor want_bias = bias_backward(want);
+  Tensor got = dy;
+  const Tensor got_bias = relu_bias_backward(y, got);
+  EXPECT_TRUE(std::equal(got.values().begin(), got.values().end(), want.values().begin()));
+  ASSERT_EQ(got_bias.shape(), (Shape{12}));
+  EXPECT_TRUE(
+      std::equal(got_bias.values().begin(), got_bias.values().end(), want_bias.values().begin()));
+  Tensor wrong({3, 20, 17, 11});
+  EXPECT_THROW(relu_bias_backward(y, wrong), ShapeError);
+  Tensor scalar(Shape{});
+  EXPECT_THROW(relu_bias_backward(Tensor(Shape{}), scalar), ShapeError);
 }
 
 }  // namespace

@@ -119,6 +119,17 @@ std::string where(const LayerSpec& spec) {
   return fmt::format("train: layer '{}' ({})", spec.name, model::keras_class_name(spec.kind));
 }
 
+// The activation's backward, in place on g, then the bias gradient of the result when `bias` is
+// set. With ReLU the mask and the bias sums are one pass over g (relu_bias_backward).
+void activation_and_bias_backward(Act act, const Tensor& out, Tensor& g, Parameter* bias) {
+  if (bias != nullptr && act == Act::kRelu) {
+    bias->grad = relu_bias_backward(out, g);
+    return;
+  }
+  activation_backward(act, out, g);
+  if (bias != nullptr) bias->grad = bias_backward(g);
+}
+
 // Shared by the layers that carry Keras's `activation=` argument: ReLU (and linear) fuse into the
 // op's output loop, the others run after it.
 class WithActivation : public Layer {
@@ -165,9 +176,8 @@ class Conv2DLayer : public WithActivation {
 
   std::vector<Tensor> backward(std::span<const Tensor* const> in, const Tensor& out, Tensor g,
                                const std::vector<bool>& want) override {
-    activation_backward(act_, out, g);
+    activation_and_bias_backward(act_, out, g, kernel_->trainable ? bias_ : nullptr);
     if (kernel_->trainable) {
-      if (bias_) bias_->grad = bias_backward(g);
       kernel_->grad = conv2d_backward_filter(*in[0], g, kernel_->value.shape(), params_);
     }
     std::vector<Tensor> result(1);
@@ -228,9 +238,8 @@ class DepthwiseLayer : public WithActivation {
 
   std::vector<Tensor> backward(std::span<const Tensor* const> in, const Tensor& out, Tensor g,
                                const std::vector<bool>& want) override {
-    activation_backward(act_, out, g);
     const bool train = depthwise_->trainable;
-    if (train && bias_) bias_->grad = bias_backward(g);
+    activation_and_bias_backward(act_, out, g, train ? bias_ : nullptr);
     if (pointwise_ != nullptr) {
       if (train) {
         pointwise_->grad = conv2d_backward_filter(middle_, g, pointwise_->value.shape(), {});
@@ -284,9 +293,8 @@ class Conv2DTransposeLayer : public WithActivation {
 
   std::vector<Tensor> backward(std::span<const Tensor* const> in, const Tensor& out, Tensor g,
                                const std::vector<bool>& want) override {
-    activation_backward(act_, out, g);
+    activation_and_bias_backward(act_, out, g, kernel_->trainable ? bias_ : nullptr);
     if (kernel_->trainable) {
-      if (bias_) bias_->grad = bias_backward(g);
       kernel_->grad = conv2d_transpose_backward_filter(*in[0], g, kernel_->value.shape(), params_);
     }
     std::vector<Tensor> result(1);
@@ -330,12 +338,11 @@ class DenseLayer : public WithActivation {
 
   std::vector<Tensor> backward(std::span<const Tensor* const> in, const Tensor& out, Tensor g,
                                const std::vector<bool>& want) override {
-    activation_backward(act_, out, g);
+    activation_and_bias_backward(act_, out, g, kernel_->trainable ? bias_ : nullptr);
     const Tensor& x = *in[0];
     const std::int64_t m = rows_of(x), k = x.shape().back(), n = kernel_->value.dim(1);
     g = std::move(g).reshaped({m, n});
     if (kernel_->trainable) {
-      if (bias_) bias_->grad = bias_backward(g);
       kernel_->grad = matmul(transpose2d(x.data(), m, k), g);
     }
     std::vector<Tensor> result(1);
