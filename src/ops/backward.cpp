@@ -283,11 +283,10 @@ Tensor relu_bias_backward(const Tensor& relu_output, Tensor& grad_output) {
   return sum_rows_by_channel(rows, channels, [&](std::int64_t r, double* acc) {
     const float* y = relu_output.data() + r * channels;
     float* dy = grad_output.data() + r * channels;
-    for (std::int64_t c = 0; c < channels; ++c) {
-      const float v = y[c] > 0.0f ? dy[c] : 0.0f;
-      dy[c] = v;
-      acc[c] += v;
-    }
+    // Two loops over the row while it is in L1: each vectorises, where one loop that both
+    // stores to dy and adds to acc (which may alias) ran a float at a time.
+    for (std::int64_t c = 0; c < channels; ++c) dy[c] = y[c] > 0.0f ? dy[c] : 0.0f;
+    for (std::int64_t c = 0; c < channels; ++c) acc[c] += dy[c];
   });
 }
 
