@@ -101,6 +101,53 @@ void save_run_file(const std::filesystem::path& path, const std::string& key, co
   io::write_file_atomic(path, std::as_bytes(std::span(text.data(), text.size())));
 }
 
+// The checkpoint of an unfinished run: a directory beside the run's file.
+std::filesystem::path partial_path(const std::filesystem::path& run_file) {
+  std::filesystem::path p = run_file;
+  p.replace_extension(".partial");
+  return p;
+}
+
+// The checkpoint's record names the run by its key, so that a changed configuration never
+// continues another's weights.
+std::string partial_name(const std::string& key) { return "experiment-run-" + key; }
+
+void save_partial(const std::filesystem::path& dir, const std::string& key, std::uint64_t seed,
+                  const train::Network& network, const train::Optimizer& optimizer,
+                  const std::vector<train::EpochResult>& history) {
+  train::RunRecord record;
+  record.model_name = partial_name(key);
+  record.seed = seed;
+  record.epochs_done = static_cast<std::int64_t>(history.size());
+  record.history = history;
+  train::save_run(dir, network, optimizer, record);
+}
+
+// The epochs of a checkpoint left by an unfinished run with this key, with `network` and
+// `optimizer` set to their state after the last of them; nothing (and both untouched) when there
+// is no such checkpoint or it does not load: that run starts again.
+std::vector<train::EpochResult> resume_partial(const std::filesystem::path& dir,
+                                               const std::string& key, train::Network& network,
+                                               train::Optimizer& optimizer) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) return {};
+  try {
+    const train::SavedRun saved = train::load_run(dir);
+    const auto done = static_cast<std::size_t>(saved.record.epochs_done);
+    if (saved.record.model_name != partial_name(key) || saved.record.history.size() != done) {
+      return {};
+    }
+    // Both checks first, so that a damaged checkpoint leaves the network as it was built.
+    static_cast<void>(train::restore_network(saved));
+    train::Optimizer restored = train::restore_optimizer(network, saved);
+    train::restore_weights(network, saved);
+    optimizer = std::move(restored);
+    return saved.record.history;
+  } catch (const Error&) {
+    return {};
+  }
+}
+
 }  // namespace
 
 void Settings::validate() const {
@@ -262,10 +309,26 @@ std::vector<VariantResult> run_experiment(const std::vector<Variant>& variants,
                                              static_cast<std::int64_t>(train_set.labels.size()),
                                              settings.batch_size, settings.epochs);
       train::Optimizer optimizer(o);
+      // A run cut short keeps its last finished epoch in a checkpoint beside its file, under
+      // the same key; the next invocation continues from there to the same weights.
+      const std::filesystem::path partial = partial_path(path);
+      std::vector<train::EpochResult> history = resume_partial(partial, key, network, optimizer);
+      if (!history.empty()) {
+        progress.stage = Progress::Stage::kResumed;
+        progress.resumed_epochs = static_cast<std::int64_t>(history.size());
+        report(progress);
+        progress.resumed_epochs = 0;
+      }
       train::FitOptions fit;
       fit.epochs = settings.epochs;
+      fit.initial_epoch = static_cast<std::int64_t>(history.size());
       fit.batch_size = settings.batch_size;
       fit.seed = seed;
+      fit.on_epoch = [&](const train::EpochResult& e) {
+        history.push_back(e);
+        if (e.epoch < settings.epochs)
+          save_partial(partial, key, seed, network, optimizer, history);
+      };
       progress.stage = Progress::Stage::kTraining;
       fit.on_batch = [&](const train::BatchProgress& b) {
         if (stopped()) throw Interrupted("experiment: interrupted; finished runs are saved");
@@ -275,7 +338,8 @@ std::vector<VariantResult> run_experiment(const std::vector<Variant>& variants,
       };
       Run run;
       run.seed = seed;
-      run.history = train::fit(network, optimizer, train_set, &test_set, fit);
+      static_cast<void>(train::fit(network, optimizer, train_set, &test_set, fit));
+      run.history = std::move(history);
       run.test_accuracy = run.history.back().test_accuracy.value_or(0);
       run.test_loss = run.history.back().test_loss.value_or(0);
       double seconds = 0;
@@ -283,6 +347,8 @@ std::vector<VariantResult> run_experiment(const std::vector<Variant>& variants,
       run.seconds_per_epoch =
           seconds / static_cast<double>(std::max<std::size_t>(1, run.history.size()));
       save_run_file(path, key, run, variant);
+      std::error_code ec;
+      std::filesystem::remove_all(partial, ec);  // the run file has everything now
       result.runs.push_back(std::move(run));
       progress.stage = Progress::Stage::kDone;
       progress.run = &result.runs.back();

@@ -140,6 +140,51 @@ TEST_F(Experiment, InterruptKeepsFinishedRunsAndTheRerunSkipsThem) {
   EXPECT_EQ(slurp(first), saved);
 }
 
+// A run interrupted between epochs continues from its checkpoint on the next invocation and ends
+// with the numbers of a run that was never interrupted; the checkpoint goes once the run is saved.
+TEST_F(Experiment, AnInterruptedRunResumesFromItsLastEpoch) {
+  std::string args = small_;
+  args.replace(args.find("--epochs 1"), 10, "--epochs 3");
+  args.replace(args.find("--limit-train 512"), 17, "--limit-train 6000");
+  args += "--repeats 1 --no-latency ";
+  const Result whole = run(args + "--out " + path("whole").string());
+  ASSERT_EQ(whole.status, 0) << whole.err;
+
+  std::vector<std::string> words{STRIDER_CLI};
+  std::istringstream split(args + "--out " + path("exp").string());
+  for (std::string w; split >> w;) words.push_back(w);
+  const std::string err = path("err.txt").string();
+  const pid_t pid = spawn(words, err);
+  ASSERT_GT(pid, 0);
+  const fs::path partial = path("exp/runs/conv2.strides=2/seed-1.partial");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(partial / "checkpoint.json") && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    GTEST_SKIP() << "the run finished before the interrupt arrived";
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << slurp(err);
+  ASSERT_TRUE(fs::exists(partial)) << slurp(err);
+  EXPECT_FALSE(fs::exists(run_file("conv2.strides=2", 1)));
+
+  const Result r = run(args + "--out " + path("exp").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("resumes after epoch"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(partial));
+  const auto resumed = nlohmann::json::parse(slurp(run_file("conv2.strides=2", 1)));
+  const auto want = nlohmann::json::parse(slurp(path("whole/runs/conv2.strides=2/seed-1.json")));
+  ASSERT_EQ(resumed["history"].size(), 3u);
+  EXPECT_EQ(resumed["test_accuracy"], want["test_accuracy"]);
+  EXPECT_EQ(resumed["test_loss"], want["test_loss"]);
+  for (std::size_t e = 0; e < 3; ++e) {
+    EXPECT_EQ(resumed["history"][e]["loss"], want["history"][e]["loss"]) << "epoch " << e + 1;
+  }
+}
+
 TEST_F(Experiment, BadFlagsGiveOneLine) {
   const std::string out = " --out " + quoted("exp");
   expect_error("experiment --epochs 0" + out, {"--epochs", ">= 1"}, "exp");

@@ -57,6 +57,10 @@ class LiveTable {
     const std::string run = fmt::format("seed {}/{}", p.repeat + 1, p.repeats);
     if (p.stage == Stage::kMeasuring) {
       line = "measuring cost and latency";
+    } else if (p.stage == Stage::kResumed) {
+      line = fmt::format("{} resumes after epoch {}, from the checkpoint of an interrupted run",
+                         run, p.resumed_epochs);
+      if (!tty_) fmt::print(stderr, "{}: {}\n", names_[p.variant], line);
     } else if (p.stage == Stage::kTraining && p.batch != nullptr) {
       const auto& b = *p.batch;
       constexpr int kWidth = 20;

@@ -75,7 +75,10 @@ struct VariantResult {
 struct Progress {
   std::size_t variant = 0, variants = 0;
   std::int64_t repeat = 0, repeats = 0;
-  enum class Stage { kMeasuring, kTraining, kSkipped, kDone } stage = Stage::kTraining;
+  // kResumed: a run continues from the checkpoint an interrupted invocation left after
+  // `resumed_epochs` epochs; its training follows.
+  enum class Stage { kMeasuring, kResumed, kTraining, kSkipped, kDone } stage = Stage::kTraining;
+  std::int64_t resumed_epochs = 0;
   const train::BatchProgress* batch = nullptr;  // during training
   const Run* run = nullptr;                     // when a run is done or skipped
 };
