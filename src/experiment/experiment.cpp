@@ -125,16 +125,20 @@ void save_partial(const std::filesystem::path& dir, const std::string& key, std:
 
 // The epochs of a checkpoint left by an unfinished run with this key, with `network` and
 // `optimizer` set to their state after the last of them; nothing (and both untouched) when there
-// is no such checkpoint or it does not load: that run starts again.
+// is no such checkpoint, it does not load, or it holds `epochs` or more: that run starts again.
 std::vector<train::EpochResult> resume_partial(const std::filesystem::path& dir,
-                                               const std::string& key, train::Network& network,
+                                               const std::string& key, std::int64_t epochs,
+                                               train::Network& network,
                                                train::Optimizer& optimizer) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) return {};
   try {
     const train::SavedRun saved = train::load_run(dir);
     const auto done = static_cast<std::size_t>(saved.record.epochs_done);
-    if (saved.record.model_name != partial_name(key) || saved.record.history.size() != done) {
+    // A record that claims every epoch (or more) is not one this code writes: train again
+    // rather than hand fit an initial epoch past the last.
+    if (saved.record.model_name != partial_name(key) || saved.record.history.size() != done ||
+        saved.record.epochs_done >= epochs) {
       return {};
     }
     // Both checks first, so that a damaged checkpoint leaves the network as it was built.
@@ -312,7 +316,8 @@ std::vector<VariantResult> run_experiment(const std::vector<Variant>& variants,
       // A run cut short keeps its last finished epoch in a checkpoint beside its file, under
       // the same key; the next invocation continues from there to the same weights.
       const std::filesystem::path partial = partial_path(path);
-      std::vector<train::EpochResult> history = resume_partial(partial, key, network, optimizer);
+      std::vector<train::EpochResult> history =
+          resume_partial(partial, key, settings.epochs, network, optimizer);
       if (!history.empty()) {
         progress.stage = Progress::Stage::kResumed;
         progress.resumed_epochs = static_cast<std::int64_t>(history.size());

@@ -171,18 +171,34 @@ TEST_F(Experiment, AnInterruptedRunResumesFromItsLastEpoch) {
   ASSERT_TRUE(fs::exists(partial)) << slurp(err);
   EXPECT_FALSE(fs::exists(run_file("conv2.strides=2", 1)));
 
-  const Result r = run(args + "--out " + path("exp").string());
+  const fs::path kept = path("kept.partial");
+  fs::copy(partial, kept, fs::copy_options::recursive);
+
+  const auto want = nlohmann::json::parse(slurp(path("whole/runs/conv2.strides=2/seed-1.json")));
+  const auto expect_uninterrupted_numbers = [&] {
+    const auto got = nlohmann::json::parse(slurp(run_file("conv2.strides=2", 1)));
+    ASSERT_EQ(got["history"].size(), 3u);
+    EXPECT_EQ(got["test_accuracy"], want["test_accuracy"]);
+    EXPECT_EQ(got["test_loss"], want["test_loss"]);
+    for (std::size_t e = 0; e < 3; ++e) {
+      EXPECT_EQ(got["history"][e]["loss"], want["history"][e]["loss"]) << "epoch " << e + 1;
+    }
+  };
+  Result r = run(args + "--out " + path("exp").string());
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.err.find("resumes after epoch"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(partial));
-  const auto resumed = nlohmann::json::parse(slurp(run_file("conv2.strides=2", 1)));
-  const auto want = nlohmann::json::parse(slurp(path("whole/runs/conv2.strides=2/seed-1.json")));
-  ASSERT_EQ(resumed["history"].size(), 3u);
-  EXPECT_EQ(resumed["test_accuracy"], want["test_accuracy"]);
-  EXPECT_EQ(resumed["test_loss"], want["test_loss"]);
-  for (std::size_t e = 0; e < 3; ++e) {
-    EXPECT_EQ(resumed["history"][e]["loss"], want["history"][e]["loss"]) << "epoch " << e + 1;
-  }
+  expect_uninterrupted_numbers();
+
+  // A damaged checkpoint is not resumed: the run starts again and ends the same way.
+  fs::remove(run_file("conv2.strides=2", 1));
+  fs::copy(kept, partial, fs::copy_options::recursive);
+  save_bytes("exp/runs/conv2.strides=2/seed-1.partial/checkpoint.json", "{");
+  r = run(args + "--out " + path("exp").string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err.find("resumes after epoch"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(partial));
+  expect_uninterrupted_numbers();
 }
 
 TEST_F(Experiment, BadFlagsGiveOneLine) {
