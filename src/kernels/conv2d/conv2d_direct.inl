@@ -162,8 +162,9 @@ void tile_of(int pixels, const Context& c, const PixelClass& pc, Cursor& at, std
 }
 
 // Consecutive tiles [begin, end) of one class: one work item, so that a tile's first pixel is
-// where the previous one ended instead of a division per tile (the one-channel layer's tiles do
-// 9 taps of work, and their set-up was as long).
+// where the previous one ended, instead of a search for its class and three divisions for its
+// (n, oh, ow) per tile (the one-channel layer's tiles do 9 taps of work, and their set-up was as
+// long). The tile widths still take one division each.
 struct WorkItem {
   std::size_t pixel_class;
   std::int64_t begin, end;
