@@ -41,7 +41,9 @@
 #
 # Configurations TensorFlow refuses but Strider computes, and how the oracle handles each
 # (established empirically with tensorflow-cpu 2.20.0 / numpy 2.4.6 on x86-64, eager and
-# tf.function, with oneDNN enabled and with TF_ENABLE_ONEDNN_OPTS=0 -- identical results):
+# tf.function, with oneDNN enabled and with TF_ENABLE_ONEDNN_OPTS=0 -- identical results on AMD
+# CPUs; on AVX-512 Intel CPUs oneDNN is wrong when the stride exceeds the input width, so the
+# oracle runs TensorFlow's own kernels, see tf_oracle_common.py):
 #   * Grouped convolution (groups > 1, i.e. input channels = groups * filter in-channels):
 #     tf.nn.conv2d's CPU kernel ACCEPTS it in 2.20 and matches per-group convolution, so the oracle
 #     calls it directly. Fallback kept for other TF builds: if the call is refused, each group is

@@ -24,6 +24,11 @@ from pathlib import Path
 from typing import Callable
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The oracle is TensorFlow's own CPU kernels (Eigen), not the oneDNN ones it ships switched on:
+# tensorflow-cpu 2.20 with oneDNN returns uninitialised memory for tf.nn.conv2d when the stride
+# exceeds the input width (e.g. 2x6x3x1 input, 1x3 filter, strides 1,4, SAME) on AVX-512 Intel
+# CPUs, while its Eigen kernel and every other route agree. Set before TensorFlow is imported.
+os.environ["TF_ENABLE_ONEDNN_OPTS"] = "0"
 
 import numpy as np  # noqa: E402
 
