@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-deps.sh --python
-peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev)
+# Debian's oneDNN CMake package looks for OpenCL (its GPU runtime): the ICD loader and headers.
+peers=(libdnnl-dev libxnnpack-dev libpthreadpool-dev ocl-icd-opencl-dev opencl-headers)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -107,17 +108,13 @@ Tensor conv2d_transpose_backward_input(const Tensor& grad_output, const Tensor& 
   Tensor grad_input = Tensor::uninitialized(g.output_shape());
   if (grad_input.empty()) return grad_input;
   const kernels::Conv2DKernel& kernel = kernels::select_conv2d_kernel(g, {});
-  std::vector<float> packed;
-  MemoryReservation reservation;
+  std::optional<Tensor> packed;  // a tensor: counted, and on cache lines for the tiles' loads
   if (kernel.pack != nullptr) {
-    const std::int64_t size = kernel.packed_size(g);
-    reservation = MemoryReservation(size * static_cast<std::int64_t>(sizeof(float)),
-                                    "conv2d_transpose_backward_input: the packed filter");
-    packed.resize(static_cast<std::size_t>(size));
-    kernel.pack(g, filter.data(), packed.data());
+    packed = Tensor::uninitialized(Shape{kernel.packed_size(g)});
+    kernel.pack(g, filter.data(), packed->data());
   }
-  kernel.run({g, grad_output.data(), filter.data(), packed.empty() ? nullptr : packed.data(),
-              nullptr, grad_input.data(), Activation::kLinear});
+  kernel.run({g, grad_output.data(), filter.data(), packed ? packed->data() : nullptr, nullptr,
+              grad_input.data(), Activation::kLinear});
   return grad_input;
 }
 

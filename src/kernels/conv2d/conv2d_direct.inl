@@ -274,17 +274,16 @@ void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
   c.dw = g.width.dilation();
   c.fb = shape.vectors * kLanes;
   c.blocks = (c.fg + c.fb - 1) / c.fb;
-  std::vector<float> bias(static_cast<std::size_t>(g.groups * c.blocks * c.fb), 0.0f);
+  const AlignedFloats bias = aligned_floats(g.groups * c.blocks * c.fb);
   if (p.bias != nullptr) {
     for (std::int64_t group = 0; group < g.groups; ++group) {
-      for (std::int64_t f = 0; f < c.fg; ++f) {
-        bias[static_cast<std::size_t>(group * c.blocks * c.fb + f)] = p.bias[group * c.fg + f];
-      }
+      for (std::int64_t f = 0; f < c.fg; ++f)
+        bias[group * c.blocks * c.fb + f] = p.bias[group * c.fg + f];
     }
   }
   c.input = p.input;
   c.packed = p.packed;
-  c.bias = bias.data();
+  c.bias = bias.get();
   c.output = p.output;
   c.activation = p.activation;
   switch (shape.vectors) {

@@ -8,8 +8,8 @@
 // no edge masks. Threads split the images (input gradient) or the output positions (filter
 // gradient, partial sums added in thread order). For a few input channels the filter gradient
 // reads the column matrix in place from padded input rows instead (filter_gradient_rows).
-// Scratch buffers that are written before they are read come from make_unique_for_overwrite: a
-// zeroed vector per call cost a pass over megabytes of partial sums.
+// Scratch buffers start on cache lines (kernels/aligned.hpp); those written before they are read
+// are not zeroed: a zeroed vector per call cost a pass over megabytes of partial sums.
 // This file has no include guard on purpose: each ISA translation unit includes it once.
 
 namespace strider::kernels {
@@ -147,16 +147,15 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const MemoryReservation scratch(
       (teams * chunk * (kp + fp) + blocks * kp * fp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
-  const auto partials =
-      std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(blocks * kp * fp));
+  const auto partials = aligned_floats_for_overwrite((blocks * kp * fp));
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     // The chunk's column matrix and output gradient as panels, the operands of one tile each:
     // cols[tk][r][MR] and dy[tf][r][fb], so that a tile reads both in order (rows of a kp-wide
     // matrix, one cache line per step, ran at half the speed).
-    const auto row = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(kp));
-    const auto cols = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(chunk * kp));
-    const auto dy = std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(chunk * fp));
+    const auto row = aligned_floats_for_overwrite((kp));
+    const auto cols = aligned_floats_for_overwrite((chunk * kp));
+    const auto dy = aligned_floats_for_overwrite((chunk * fp));
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t block = 0; block < blocks; ++block) {
@@ -263,15 +262,14 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   const MemoryReservation scratch(teams * ((kh_size + 1) * padded + d.out_w * fp + kp * fp) *
                                       static_cast<std::int64_t>(sizeof(float)),
                                   "conv2d_backward_filter: the padded input rows");
-  const auto partials =
-      std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(teams * kp * fp));
+  const auto partials = aligned_floats_for_overwrite((teams * kp * fp));
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
     // kh_size padded rows and one zero row; only [inside_begin, inside_end) is ever rewritten.
-    std::vector<float> rows_buffer(static_cast<std::size_t>((kh_size + 1) * padded), 0.0f);
-    const float* zero_row = rows_buffer.data() + kh_size * padded;
-    std::vector<float> dy(static_cast<std::size_t>(fp != d.fg ? d.out_w * fp : 0), 0.0f);
+    const AlignedFloats rows_buffer = aligned_floats((kh_size + 1) * padded);
+    const float* zero_row = rows_buffer.get() + kh_size * padded;
+    const AlignedFloats dy = aligned_floats(fp != d.fg ? d.out_w * fp : 0);
     std::vector<const float*> taps(static_cast<std::size_t>(kp), zero_row);
     float* dw = partials.get() + t * kp * fp;
     const std::int64_t r_begin = rows_total * t / nt, r_end = rows_total * (t + 1) / nt;
@@ -283,7 +281,7 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
         for (std::int64_t kh = 0; kh < kh_size; ++kh) {
           const float* row = zero_row;
           if (kh >= th.begin && kh < th.end) {
-            float* dst = rows_buffer.data() + kh * padded;
+            float* dst = rows_buffer.get() + kh * padded;
             const float* x =
                 p.input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all + group * d.cg;
             // Plain loops: a library copy per pixel of 1-4 floats cost a third of the kernel.
@@ -307,9 +305,9 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
         std::int64_t b_step = d.f_all;
         if (fp != d.fg) {
           for (std::int64_t ow = 0; ow < d.out_w; ++ow) {
-            std::copy_n(b + ow * d.f_all, d.fg, dy.data() + ow * fp);
+            std::copy_n(b + ow * d.f_all, d.fg, dy.get() + ow * fp);
           }
-          b = dy.data();
+          b = dy.get();
           b_step = fp;
         }
         for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
@@ -349,10 +347,10 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
                                   "conv2d_backward_input: the column matrices");
   // W^T per group as panels of kb taps, [groups][tiles_k][fg][kb], zero past k: a tile reads
   // its panel in order.
-  std::vector<float> wt(static_cast<std::size_t>(g.groups * d.fg * kp), 0.0f);
+  const AlignedFloats wt = aligned_floats(g.groups * d.fg * kp);
   for (std::int64_t group = 0; group < g.groups; ++group) {
     for (std::int64_t k = 0; k < d.k; ++k) {
-      float* panel = wt.data() + (group * tiles_k + k / kb) * d.fg * kb + k % kb;
+      float* panel = wt.get() + (group * tiles_k + k / kb) * d.fg * kb + k % kb;
       for (std::int64_t f = 0; f < d.fg; ++f) {
         panel[f * kb] = p.filter[k * d.f_all + group * d.fg + f];
       }
@@ -363,17 +361,15 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
   const std::int64_t image_size = d.in_h * d.in_w * d.c_all;
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
-    const auto dcols =
-        std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(chunk * kp));
-    const auto dyt =
-        std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(d.fg * chunk));
+    const auto dcols = aligned_floats_for_overwrite((chunk * kp));
+    const auto dyt = aligned_floats_for_overwrite((d.fg * chunk));
     const std::int64_t chunks = (g.batch + images - 1) / images;
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t ci = 0; ci < chunks; ++ci) {
       const std::int64_t n0 = ci * images, count = std::min(images, g.batch - n0);
       std::fill(p.grad_input + n0 * image_size, p.grad_input + (n0 + count) * image_size, 0.0f);
       for (std::int64_t group = 0; group < g.groups; ++group) {
-        const float* w_t = wt.data() + group * d.fg * kp;
+        const float* w_t = wt.get() + group * d.fg * kp;
         const std::int64_t rows = count * per_image;
         const float* dy = p.grad_output + n0 * per_image * d.f_all + group * d.fg;
         // dy^T as panels of MR rows, [rows / MR][fg][MR], zero past the last row.

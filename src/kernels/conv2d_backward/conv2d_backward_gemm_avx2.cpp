@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernels/aligned.hpp"
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/conv2d_backward/conv2d_backward_gemm.hpp"
 #include "kernels/isa_target.hpp"

@@ -2,6 +2,7 @@
 // grouped conv2d reference, since [kh, kw, C, M] and HWIO [kh, kw, 1, C * M] share one layout.
 #include <array>
 
+#include "kernels/aligned.hpp"
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "kernels/depthwise/depthwise_kernel.hpp"
@@ -18,13 +19,12 @@ bool supports_everything(const Conv2DGeometry&) { return true; }
 // Any multiplier, through the fastest grouped conv2d kernel (one packed filter per call).
 void depthwise_grouped_conv2d(const DepthwiseProblem& p) {
   const Conv2DKernel& k = select_conv2d_kernel(p.geometry, {});
-  std::vector<float> packed;
+  AlignedFloats packed;
   if (k.pack != nullptr) {
-    packed.resize(static_cast<std::size_t>(k.packed_size(p.geometry)));
-    k.pack(p.geometry, p.filter, packed.data());
+    packed = aligned_floats_for_overwrite(k.packed_size(p.geometry));
+    k.pack(p.geometry, p.filter, packed.get());
   }
-  k.run({p.geometry, p.input, p.filter, packed.empty() ? nullptr : packed.data(), p.bias, p.output,
-         p.activation});
+  k.run({p.geometry, p.input, p.filter, packed.get(), p.bias, p.output, p.activation});
 }
 
 const std::array kDepthwiseKernels = {

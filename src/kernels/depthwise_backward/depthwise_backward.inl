@@ -110,13 +110,13 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
   {
     const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
     // With M > 1 the O sums of a pixel land here first and are folded to C.
-    std::vector<float> sums(static_cast<std::size_t>(m_all > 1 ? o_all : 0));
+    const AlignedFloats sums = aligned_floats(m_all > 1 ? o_all : 0);
     for (std::int64_t r = rows * t / nt; r < rows * (t + 1) / nt; ++r) {
       const std::int64_t n = r / in_h, ih = r % in_h;
       const float* dy_image = p.grad_output + n * out_h * out_w * o_all;
       for (std::int64_t iw = 0; iw < in_w; ++iw) {
         float* dx = p.grad_input + (r * in_w + iw) * c_all;
-        float* out = m_all > 1 ? sums.data() : dx;
+        float* out = m_all > 1 ? sums.get() : dx;
         const PixelReaders pr{rh, rw, ih, iw};
         std::int64_t o0 = 0;
         for (; o0 + kBlock * kLanes <= o_all; o0 += kBlock * kLanes) {
@@ -201,15 +201,15 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const MemoryReservation scratch(teams * (size + (m_all > 1 ? in_h * in_w * o_all : 0)) *
                                       static_cast<std::int64_t>(sizeof(float)),
                                   "depthwise_conv2d_backward_filter: the partial sums");
-  std::vector<float> partials(static_cast<std::size_t>(teams * size));
+  const AlignedFloats partials = aligned_floats_for_overwrite(teams * size);
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    float* dw = partials.data() + t * size;
+    float* dw = partials.get() + t * size;
     std::fill(dw, dw + size, 0.0f);
     // With M > 1 the current image is widened to O channels (channel c repeated M times), so
     // that x and dy share one lane layout; once per image, as rows are read by up to kh outputs.
-    std::vector<float> wide(static_cast<std::size_t>(m_all > 1 ? in_h * in_w * o_all : 0));
+    const AlignedFloats wide = aligned_floats(m_all > 1 ? in_h * in_w * o_all : 0);
     std::int64_t wide_image = -1;
     for (std::int64_t r = rows * t / nt; r < rows * (t + 1) / nt; ++r) {
       const std::int64_t n = r / out_h, oh = r % out_h;
@@ -220,14 +220,14 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
         const float* x = p.input + n * in_h * in_w * c_all;
         for (std::int64_t i = 0; i < in_h * in_w * c_all; ++i) {
           for (std::int64_t m = 0; m < m_all; ++m) {
-            wide[static_cast<std::size_t>(i * m_all + m)] = x[i];
+            wide[i * m_all + m] = x[i];
           }
         }
         wide_image = n;
       }
       for (std::int64_t kh = th.begin; kh < th.end; ++kh) {
         const float* x_row = p.input + (n * in_h + wh.tap(oh, kh)) * in_w * c_all;
-        if (m_all > 1) x_row = wide.data() + wh.tap(oh, kh) * in_w * o_all;
+        if (m_all > 1) x_row = wide.get() + wh.tap(oh, kh) * in_w * o_all;
         for (std::int64_t kw = 0; kw < kw_size; ++kw) {
           const TapRange outputs = per_kw[static_cast<std::size_t>(kw)];
           if (outputs.size() == 0) continue;
@@ -246,7 +246,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
 #pragma omp barrier
     for (std::int64_t i = size * t / nt; i < size * (t + 1) / nt; ++i) {
       float sum = 0.0f;
-      for (std::int64_t j = 0; j < nt; ++j) sum += partials[static_cast<std::size_t>(j * size + i)];
+      for (std::int64_t j = 0; j < nt; ++j) sum += partials[j * size + i];
       p.grad_filter[i] = sum;
     }
   }

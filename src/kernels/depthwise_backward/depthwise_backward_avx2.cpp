@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/aligned.hpp"
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/depthwise_backward/depthwise_backward.hpp"
 #include "kernels/isa_target.hpp"
