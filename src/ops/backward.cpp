@@ -13,8 +13,10 @@
 #include <string_view>
 #include <vector>
 
+#include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
+#include "kernels/isa_target.hpp"
 #include "kernels/parallel.hpp"
 #include "strider/core/error.hpp"
 #include "strider/core/memory.hpp"
@@ -251,6 +253,51 @@ Tensor sum_rows_by_channel(std::int64_t rows, std::int64_t channels, const AddRo
   return grad_bias;
 }
 
+// One row of a bias gradient: acc += dy in double, after dy = relu_output > 0 ? dy : 0 for the
+// masked form. Compiled for each ISA (the library's baseline is SSE2, where the float to double
+// widening ran two lanes at a time and the pass took 7% of a training step); every channel sees
+// the same additions in the same order, so the sums are the same bits on each.
+[[gnu::always_inline]] inline void add_row(const float* dy, double* acc, std::int64_t channels) {
+  for (std::int64_t c = 0; c < channels; ++c) acc[c] += dy[c];
+}
+
+// Two loops over the row while it is in L1: each vectorises, where one loop that both stores to
+// dy and adds to acc ran a float at a time.
+[[gnu::always_inline]] inline void mask_and_add_row(const float* relu_output, float* dy,
+                                                    double* acc, std::int64_t channels) {
+  for (std::int64_t c = 0; c < channels; ++c) dy[c] = relu_output[c] > 0.0f ? dy[c] : 0.0f;
+  add_row(dy, acc, channels);
+}
+
+struct RowSums {
+  void (*add)(const float* dy, double* acc, std::int64_t channels);
+  void (*mask_and_add)(const float* relu_output, float* dy, double* acc, std::int64_t channels);
+};
+
+#define STRIDER_ROW_SUMS(isa)                                                           \
+  void add_row_##isa(const float* dy, double* acc, std::int64_t channels) {             \
+    add_row(dy, acc, channels);                                                         \
+  }                                                                                     \
+  void mask_and_add_row_##isa(const float* y, float* dy, double* acc, std::int64_t n) { \
+    mask_and_add_row(y, dy, acc, n);                                                    \
+  }                                                                                     \
+  constexpr RowSums kRowSums_##isa{add_row_##isa, mask_and_add_row_##isa};
+
+STRIDER_ROW_SUMS(generic)
+STRIDER_ISA_BEGIN_AVX2
+STRIDER_ROW_SUMS(avx2)
+STRIDER_ISA_END
+STRIDER_ISA_BEGIN_AVX512
+STRIDER_ROW_SUMS(avx512)
+STRIDER_ISA_END
+#undef STRIDER_ROW_SUMS
+
+const RowSums& row_sums() {
+  return kernels::cpu_has_avx512() ? kRowSums_avx512
+         : kernels::cpu_has_avx2() ? kRowSums_avx2
+                                   : kRowSums_generic;
+}
+
 std::int64_t channels_of(const Tensor& grad_output, std::string_view op) {
   if (grad_output.rank() == 0) {
     throw ShapeError(fmt::format("{}: grad_output must have rank >= 1, got a scalar", op));
@@ -263,9 +310,9 @@ std::int64_t channels_of(const Tensor& grad_output, std::string_view op) {
 Tensor bias_backward(const Tensor& grad_output) {
   const std::int64_t channels = channels_of(grad_output, "bias_backward");
   const std::int64_t rows = channels == 0 ? 0 : grad_output.size() / channels;
+  const RowSums& sums = row_sums();
   return sum_rows_by_channel(rows, channels, [&](std::int64_t r, double* acc) {
-    const float* dy = grad_output.data() + r * channels;
-    for (std::int64_t c = 0; c < channels; ++c) acc[c] += dy[c];
+    sums.add(grad_output.data() + r * channels, acc, channels);
   });
 }
 
@@ -277,13 +324,10 @@ Tensor relu_bias_backward(const Tensor& relu_output, Tensor& grad_output) {
                                  format_shape(relu_output.shape())));
   }
   const std::int64_t rows = channels == 0 ? 0 : grad_output.size() / channels;
+  const RowSums& sums = row_sums();
   return sum_rows_by_channel(rows, channels, [&](std::int64_t r, double* acc) {
-    const float* y = relu_output.data() + r * channels;
-    float* dy = grad_output.data() + r * channels;
-    // Two loops over the row while it is in L1: each vectorises, where one loop that both
-    // stores to dy and adds to acc (which may alias) ran a float at a time.
-    for (std::int64_t c = 0; c < channels; ++c) dy[c] = y[c] > 0.0f ? dy[c] : 0.0f;
-    for (std::int64_t c = 0; c < channels; ++c) acc[c] += dy[c];
+    sums.mask_and_add(relu_output.data() + r * channels, grad_output.data() + r * channels, acc,
+                      channels);
   });
 }
 
