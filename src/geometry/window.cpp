@@ -163,6 +163,12 @@ TapRange Window::valid_taps(std::int64_t o) const {
 
 std::vector<TapRun> Window::tap_runs() const {
   std::vector<TapRun> runs;
+  tap_runs(runs);
+  return runs;
+}
+
+void Window::tap_runs(std::vector<TapRun>& runs) const {
+  runs.clear();
   for (std::int64_t o = 0; o < output_size_; ++o) {
     const TapRange t = valid_taps(o);
     if (!runs.empty() && runs.back().taps.begin == t.begin && runs.back().taps.end == t.end) {
@@ -171,7 +177,6 @@ std::vector<TapRun> Window::tap_runs() const {
       runs.push_back({o, o + 1, t});
     }
   }
-  return runs;
 }
 
 std::int64_t Window::reads_of(std::int64_t i) const {

@@ -84,6 +84,8 @@ class Window {
   // each border position that padding cuts is usually one of its own. Kernels tile a run with
   // one pointer step per output.
   std::vector<TapRun> tap_runs() const;
+  // The same into `runs` (cleared first), reusing its storage: kernels call this per call.
+  void tap_runs(std::vector<TapRun>& runs) const;
 
   // How many windows read input position i (0 for pixels that stride > kernel skips or that
   // VALID drops at the border).

@@ -5,7 +5,6 @@
 #include <iterator>
 #include <vector>
 
-#include "kernels/aligned.hpp"
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/simd/generic.hpp"
 
