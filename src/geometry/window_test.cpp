@@ -123,6 +123,16 @@ TEST(Window, ValidTapsAndReadsAgreeWithBruteForce) {
               next = runs[i].end;
             }
             EXPECT_EQ(next, w.output_size());
+            // The filling form gives the same runs into a vector that held others.
+            std::vector<TapRun> reused(3, TapRun{7, 9, {1, 2}});
+            w.tap_runs(reused);
+            ASSERT_EQ(reused.size(), runs.size());
+            for (std::size_t i = 0; i < runs.size(); ++i) {
+              EXPECT_EQ(reused[i].begin, runs[i].begin);
+              EXPECT_EQ(reused[i].end, runs[i].end);
+              EXPECT_EQ(reused[i].taps.begin, runs[i].taps.begin);
+              EXPECT_EQ(reused[i].taps.end, runs[i].taps.end);
+            }
           }
         }
       }
