@@ -4,10 +4,12 @@
 //   input:   dcols[p, k] = sum over f of dy[p, f] * W[k, f], then dx += scatter(dcols)
 // with p = (n, oh, ow) an output position and k = (kh, kw, c) a tap; cols (im2col) and the
 // scatter (col2im) walk geometry's valid taps, padding taps being zero columns. The products run
-// in register tiles of MR broadcast values x NV vectors over zero-padded operands, so tiles need
-// no edge masks. Threads split the images (input gradient) or the output positions (filter
-// gradient, partial sums added in thread order). For a few input channels the filter gradient
-// reads the column matrix in place from padded input rows instead (filter_gradient_rows).
+// in register tiles of MR broadcast values x NV vectors, the taps k being the vectors in both
+// (zero-padded to whole vectors, so tiles need no lane masks; the filter gradient's last output
+// channels take a tile of fewer broadcast rows). Threads split the images (input gradient) or
+// the output positions (filter gradient, partial sums added in block order). For a few input
+// channels the filter gradient reads the column matrix in place from padded input rows instead
+// (filter_gradient_rows).
 // Scratch buffers start on cache lines (kernels/aligned.hpp); those written before they are read
 // are not zeroed: a zeroed vector per call cost a pass over megabytes of partial sums.
 // This file has no include guard on purpose: each ISA translation unit includes it once.
@@ -124,6 +126,18 @@ int teams_for(const Conv2DGeometry& g) {
   return g.macs() >= kParallelMacs ? std::max(1, omp_get_max_threads()) : 1;
 }
 
+// outer_tile for the first `mr` (1..MR) broadcast rows: the last rows of a tile column.
+template <int MR, int NV, bool kAccumulate>
+void outer_tile_upto(int mr, const float* a, std::int64_t a_step, const float* b,
+                     std::int64_t b_step, std::int64_t length, float* c, std::int64_t c_step) {
+  if constexpr (MR > 1) {
+    if (mr < MR) {
+      return outer_tile_upto<MR - 1, NV, kAccumulate>(mr, a, a_step, b, b_step, length, c, c_step);
+    }
+  }
+  outer_tile<MR, NV, kAccumulate>(a, a_step, b, b_step, length, c, c_step);
+}
+
 // One parallel region per call: on a loaded machine every region's barrier can cost a scheduler
 // time slice, which made a region per step of the column matrix hundreds of times slower with 2
 // threads. The rows are cut into a number of blocks that depends on the shape only, each summed
@@ -131,67 +145,65 @@ int teams_for(const Conv2DGeometry& g) {
 // runs slower than the other: a fixed half each left the faster thread waiting for a tenth of a
 // training step); the partials are then added in block order, so the bits do not depend on the
 // thread count.
+//
+// The tiles compute dW transposed, dW^T[f, k] = sum over rows p of dy[p, f] * cols[p, k]: the
+// taps are the vector lanes (NV vectors of them) and MR output channels are broadcast. So the
+// column matrix is used as gather_row writes it, row by row, and the output gradient is read in
+// place: no panels. With the taps as broadcasts, copying every row into MR-wide panels and the
+// output gradient into fb-wide ones cost as much as the products on the CNN's 32 -> 64 layer.
+// Each element still sums the same products in the same order (fma is symmetric in its
+// factors), so the bits are those of the untransposed tiles.
 template <int MR, int NV>
 void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const Dims d = dims_of(p.geometry);
-  const std::int64_t fb = NV * kLanes;
-  const std::int64_t kp = round_up(d.k, MR), fp = round_up(d.fg, fb);
+  const std::int64_t kb = NV * kLanes;
+  const std::int64_t kp = round_up(d.k, kb);
   const std::int64_t rows_total = p.geometry.batch * d.out_h * d.out_w;
-  const std::int64_t chunk = std::max<std::int64_t>(1, kChunkFloats / (kp + fp));
-  const std::int64_t tiles_k = kp / MR, tiles_f = fp / fb;
+  const std::int64_t chunk = std::max<std::int64_t>(1, kChunkFloats / (kp + d.fg));
+  const std::int64_t tiles_k = kp / kb;
   // Up to 16 blocks of at least two chunks each, and partials of at most 32 MiB in all.
   const std::int64_t blocks =
       std::clamp<std::int64_t>(std::min<std::int64_t>(16, rows_total / (2 * chunk)), 1,
-                               std::max<std::int64_t>(1, (std::int64_t{8} << 20) / (kp * fp)));
+                               std::max<std::int64_t>(1, (std::int64_t{8} << 20) / (kp * d.fg)));
   const int teams = teams_for(p.geometry);
   const MemoryReservation scratch(
-      (teams * chunk * (kp + fp) + blocks * kp * fp) * static_cast<std::int64_t>(sizeof(float)),
+      (teams * (chunk + 1) * kp + blocks * d.fg * kp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
-  const auto partials = aligned_floats_for_overwrite((blocks * kp * fp));
+  const AlignedFloats partials = aligned_floats_for_overwrite(blocks * d.fg * kp);
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
-    // The chunk's column matrix and output gradient as panels, the operands of one tile each:
-    // cols[tk][r][MR] and dy[tf][r][fb], so that a tile reads both in order (rows of a kp-wide
-    // matrix, one cache line per step, ran at half the speed).
-    const auto row = aligned_floats_for_overwrite((kp));
-    const auto cols = aligned_floats_for_overwrite((chunk * kp));
-    const auto dy = aligned_floats_for_overwrite((chunk * fp));
+    const AlignedFloats cols = aligned_floats_for_overwrite(chunk * kp);
+    const AlignedFloats sums = aligned_floats_for_overwrite(kp);
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t block = 0; block < blocks; ++block) {
-        float* dw = partials.get() + block * kp * fp;
+        float* dwt = partials.get() + block * d.fg * kp;
         const std::int64_t r_begin = rows_total * block / blocks;
         const std::int64_t r_end = rows_total * (block + 1) / blocks;
-        if (r_begin == r_end) std::fill(dw, dw + kp * fp, 0.0f);
+        if (r_begin == r_end) std::fill(dwt, dwt + d.fg * kp, 0.0f);
         for (std::int64_t r0 = r_begin; r0 < r_end; r0 += chunk) {
           const std::int64_t rows = std::min(chunk, r_end - r0);
           for (std::int64_t r = 0; r < rows; ++r) {
-            gather_row(d, p.input, r0 + r, group, row.get(), kp);
-            for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-              std::copy_n(row.get() + tk * MR, MR, cols.get() + (tk * rows + r) * MR);
-            }
-            const float* src = p.grad_output + (r0 + r) * d.f_all + group * d.fg;
-            for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
-              float* out = dy.get() + (tf * rows + r) * fb;
-              const std::int64_t count = std::clamp<std::int64_t>(d.fg - tf * fb, 0, fb);
-              std::copy_n(src + tf * fb, count, out);
-              std::fill(out + count, out + fb, 0.0f);
-            }
+            gather_row(d, p.input, r0 + r, group, cols.get() + r * kp, kp);
           }
-          for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
+          const float* dy = p.grad_output + r0 * d.f_all + group * d.fg;
+          // The block's first chunk writes its partial, the others add to it.
+          const auto run =
+              r0 == r_begin ? outer_tile_upto<MR, NV, false> : outer_tile_upto<MR, NV, true>;
+          for (std::int64_t f0 = 0; f0 < d.fg; f0 += MR) {
+            const int mr = static_cast<int>(std::min<std::int64_t>(MR, d.fg - f0));
             for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-              // The block's first chunk writes its partial, the others add to it.
-              const auto run = r0 == r_begin ? outer_tile<MR, NV, false> : outer_tile<MR, NV, true>;
-              run(cols.get() + tk * rows * MR, MR, dy.get() + tf * rows * fb, fb, rows,
-                  dw + tk * MR * fp + tf * fb, fp);
+              run(mr, dy + f0, d.f_all, cols.get() + tk * kb, kp, rows, dwt + f0 * kp + tk * kb,
+                  kp);
             }
           }
         }
       }
 #pragma omp for schedule(static)
-      for (std::int64_t k = 0; k < d.k; ++k) {
-        sum_partials(partials.get() + k * fp, blocks, kp * fp, d.fg,
-                     p.grad_filter + k * d.f_all + group * d.fg);
+      for (std::int64_t f = 0; f < d.fg; ++f) {
+        sum_partials(partials.get() + f * kp, blocks, d.fg * kp, d.k, sums.get());
+        float* out = p.grad_filter + group * d.fg + f;
+        for (std::int64_t k = 0; k < d.k; ++k) out[k * d.f_all] = sums[k];
       }
     }
   }
@@ -419,12 +431,25 @@ std::int64_t vectors_for(std::int64_t extent) {
   return nv;
 }
 
+// The vectors per tile for a tap extent k: the count that pads k least (288 = 6 x 48 taps), the
+// wider on a tie.
+std::int64_t vectors_for_taps(std::int64_t k) {
+  std::int64_t best = 1, waste = kLanes;
+  for (std::int64_t nv = Isa::kMaxVectors; nv >= 1; --nv) {
+    const std::int64_t w = round_up(k, nv * kLanes) - k;
+    if (w < waste || (w == waste && nv > best)) best = nv, waste = w;
+  }
+  return best;
+}
+
 }  // namespace STRIDER_ISA_NAMESPACE
 
 void STRIDER_ISA_FUNCTION(filter)(const Conv2DBackwardFilterProblem& p) {
   using namespace STRIDER_ISA_NAMESPACE;
   constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
-  switch (vectors_for(p.geometry.out_channels_per_group())) {
+  const Conv2DGeometry& g = p.geometry;
+  switch (vectors_for_taps(g.height.kernel_size() * g.width.kernel_size() *
+                           g.in_channels_per_group())) {
     case 1:
       return filter_gradient<kAcc, 1>(p);
     case 2:

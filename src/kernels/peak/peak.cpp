@@ -18,9 +18,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // Each call performs iterations * lanes * accumulators FMAs and returns a value that depends on
-// all of them. noipa: otherwise GCC proves the functions pure and reuses one call's result for
-// the next call with the same count, and the "peak" becomes millions of GFLOP/s.
-#define STRIDER_OPAQUE __attribute__((noinline, noipa))
+// all of them, which it also stores to a volatile: a side effect, so that no compiler may prove
+// the functions pure and reuse one call's result for the next call with the same count (GCC did,
+// and the "peak" became millions of GFLOP/s). GCC's noipa said the same, but clang ignores it.
+#define STRIDER_OPAQUE __attribute__((noinline))
+volatile float peak_sink = 0.0f;
+
+float published(float result) {
+  peak_sink = result;
+  return result;
+}
 
 STRIDER_OPAQUE float fma_loop_generic(std::int64_t iterations) {
   float acc[8] = {0, 1, 2, 3, 4, 5, 6, 7};
@@ -30,7 +37,7 @@ STRIDER_OPAQUE float fma_loop_generic(std::int64_t iterations) {
   }
   float s = 0;
   for (float v : acc) s += v;
-  return s;
+  return published(s);
 }
 
 STRIDER_ISA_BEGIN_AVX2
@@ -44,7 +51,7 @@ STRIDER_OPAQUE float fma_loop_avx2(std::int64_t iterations) {
   }
   __m256 s = acc[0];
   for (int j = 1; j < 12; ++j) s = _mm256_add_ps(s, acc[j]);
-  return _mm256_cvtss_f32(s);
+  return published(_mm256_cvtss_f32(s));
 }
 STRIDER_ISA_END
 
@@ -62,7 +69,7 @@ STRIDER_OPAQUE float fma_loop_avx512(std::int64_t iterations) {
   }
   __m512 s = acc[0];
   for (int j = 1; j < 24; ++j) s = _mm512_add_ps(s, acc[j]);
-  return _mm512_reduce_add_ps(s);
+  return published(_mm512_reduce_add_ps(s));
 }
 STRIDER_ISA_END
 
