@@ -480,7 +480,8 @@ void STRIDER_ISA_FUNCTION(input)(const Conv2DBackwardInputProblem& p) {
   using namespace STRIDER_ISA_NAMESPACE;
   constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
   const Conv2DGeometry& g = p.geometry;
-  switch (vectors_for(g.height.kernel_size() * g.width.kernel_size() * g.in_channels_per_group())) {
+  switch (vectors_for_taps(g.height.kernel_size() * g.width.kernel_size() *
+                           g.in_channels_per_group())) {
     case 1:
       return input_gradient<kAcc, 1>(p);
     case 2:
