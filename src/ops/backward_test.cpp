@@ -611,8 +611,8 @@ TEST(BiasBackward, Errors) {
   }
 }
 
-// The fused pass masks in place and sums exactly what the two passes do: over 512 rows, so that
-// the sums run in several blocks (and on threads).
+// The fused pass masks in place and sums exactly what the two passes do, on threads (three
+// images of 340 rows).
 TEST(BiasBackward, ReluFusedIsMaskThenBiasBitForBit) {
   Rng rng(11);
   Tensor y({3, 20, 17, 12}), dy({3, 20, 17, 12});
@@ -634,6 +634,40 @@ TEST(BiasBackward, ReluFusedIsMaskThenBiasBitForBit) {
   EXPECT_THROW(relu_bias_backward(y, wrong), ShapeError);
   Tensor scalar(Shape{});
   EXPECT_THROW(relu_bias_backward(Tensor(Shape{}), scalar), ShapeError);
+}
+
+// The ReLU folded into a convolution's input gradient is, bit for bit, the input gradient then
+// relu_bias_backward: for the training CNN's layer shape (the column-matrix kernels, both threads),
+// a grouped strided layer with odd sizes, and a depthwise-shaped one (groups = channels).
+TEST(BiasBackward, ReluFoldedIntoTheInputGradientIsTheSameBits) {
+  Rng rng(12);
+  struct Case {
+    Shape input, filter;
+    Conv2DParams params;
+  };
+  for (const Case& c : {Case{{3, 28, 28, 32}, {3, 3, 32, 64}, {{2, 2}, {1, 1}, Padding2D::same(), 1}},
+                        Case{{2, 13, 11, 12}, {3, 2, 6, 10}, {{1, 3}, {2, 1}, Padding2D::same(), 2}},
+                        Case{{2, 9, 8, 5}, {3, 3, 1, 10}, {{2, 1}, {1, 1}, Padding2D::valid(), 5}},
+                        Case{{0, 9, 8, 5}, {3, 3, 5, 4}, {{2, 1}, {1, 1}, Padding2D::valid(), 1}}}) {
+    SCOPED_TRACE(format_shape(c.input));
+    Tensor y = random(c.input, rng);
+    for (float& v : y.values()) v = std::max(v, 0.0f);  // a ReLU's output: about half zeros
+    const Tensor w = random(c.filter, rng);
+    const Tensor dy = random(conv2d(y, w, nullptr, {c.params, Activation::kLinear, {}}).shape(), rng);
+    Tensor want = conv2d_backward_input(dy, w, y.shape(), c.params);
+    const Tensor want_bias = relu_bias_backward(y, want);
+    const ReluBiasGradients got = conv2d_backward_input_relu_bias(dy, w, y, c.params);
+    ASSERT_EQ(got.grad_input.shape(), want.shape());
+    EXPECT_TRUE(std::equal(got.grad_input.values().begin(), got.grad_input.values().end(),
+                           want.values().begin()));
+    ASSERT_EQ(got.grad_bias.shape(), (Shape{c.input[3]}));
+    EXPECT_TRUE(std::equal(got.grad_bias.values().begin(), got.grad_bias.values().end(),
+                           want_bias.values().begin()));
+  }
+  const Tensor y({1, 5, 5, 2}), w({3, 3, 2, 4});
+  EXPECT_THROW(conv2d_backward_input_relu_bias(Tensor({1, 4, 3, 4}), w, y, {}), ShapeError);
+  EXPECT_THROW(conv2d_backward_input_relu_bias(Tensor({1, 3, 3, 4}), w, y, {{0, 1}}),
+               InvalidArgument);
 }
 
 }  // namespace

@@ -176,19 +176,38 @@ class Conv2DLayer : public WithActivation {
 
   std::vector<Tensor> backward(std::span<const Tensor* const> in, const Tensor& out, Tensor g,
                                const std::vector<bool>& want) override {
-    activation_and_bias_backward(act_, out, g, kernel_->trainable ? bias_ : nullptr);
+    if (!gradient_folded_) {
+      activation_and_bias_backward(act_, out, g, kernel_->trainable ? bias_ : nullptr);
+    }
     if (kernel_->trainable) {
       kernel_->grad = conv2d_backward_filter(*in[0], g, kernel_->value.shape(), params_);
     }
     std::vector<Tensor> result(1);
-    if (want[0]) result[0] = conv2d_backward_input(g, kernel_->value, in[0]->shape(), params_);
+    if (want[0] && input_relu_bias_ != nullptr) {
+      ReluBiasGradients folded =
+          conv2d_backward_input_relu_bias(g, kernel_->value, *in[0], params_);
+      input_relu_bias_->grad = std::move(folded.grad_bias);
+      result[0] = std::move(folded.grad_input);
+    } else if (want[0]) {
+      result[0] = conv2d_backward_input(g, kernel_->value, in[0]->shape(), params_);
+    }
     return result;
+  }
+
+  Parameter* relu_bias() override {
+    return act_ == Act::kRelu && kernel_->trainable ? bias_ : nullptr;
+  }
+
+  bool fold_input_relu(Parameter* bias) override {
+    input_relu_bias_ = bias;
+    return true;
   }
 
  private:
   Conv2DParams params_;
   Parameter* kernel_ = nullptr;
   Parameter* bias_ = nullptr;
+  Parameter* input_relu_bias_ = nullptr;  // the layer before's, when its ReLU is folded in here
 };
 
 class DepthwiseLayer : public WithActivation {

@@ -70,12 +70,23 @@ class Layer {
   // Turns a final softmax into linear (the loss applies it); true when there was one.
   virtual bool strip_softmax() { return false; }
 
+  // Folding a layer's ReLU backward and bias gradient into its one consumer's input gradient,
+  // which then computes them while each image is in cache (Network decides where): a layer whose
+  // output is relu(... + bias), with the bias trained, returns the bias (others null) ...
+  virtual Parameter* relu_bias() { return nullptr; }
+  // ... a layer that can fold it takes it (true) and sets bias->grad in its backward, returning
+  // dL/dz for its input ...
+  virtual bool fold_input_relu(Parameter* /*bias*/) { return false; }
+  // ... and the first layer's backward then receives dL/dz, with its bias gradient set.
+  void receive_folded_gradient() { gradient_folded_ = true; }
+
   std::deque<Parameter>& parameters() { return parameters_; }
 
  protected:
   Parameter& add_parameter(std::string name, Tensor value, bool trainable);
 
   std::deque<Parameter> parameters_;  // a deque: Network keeps pointers to its elements
+  bool gradient_folded_ = false;
 };
 
 // The layer for `spec` resolved as `resolved`, weights drawn from options.seed. `index` is the

@@ -73,6 +73,19 @@ Network::Network(const model::Architecture& architecture, const NetworkOptions& 
     }
     needs_grad_[i] = needs;
   }
+  // A layer whose output feeds one layer that can fold its ReLU and bias gradient into that
+  // layer's input gradient hands them over (Layer::relu_bias).
+  std::vector<int> consumers(count, 0);
+  for (std::size_t i = 1; i < count; ++i) {
+    for (const std::size_t in : resolved_.layers[i].inputs) ++consumers[in];
+  }
+  for (std::size_t i = 1; i < count; ++i) {
+    const std::vector<std::size_t>& from = resolved_.layers[i].inputs;
+    if (from.size() != 1 || from[0] == 0 || consumers[from[0]] != 1) continue;
+    detail::Layer& producer = *layers_[from[0]];
+    Parameter* bias = needs_grad_[from[0]] ? producer.relu_bias() : nullptr;
+    if (bias != nullptr && layers_[i]->fold_input_relu(bias)) producer.receive_folded_gradient();
+  }
   ends_in_softmax_ = count > 1 && layers_.back()->strip_softmax();
   outputs_.resize(count);
 }

@@ -137,6 +137,17 @@ TEST(NetworkGradients, ReluKeepsItsKinksOutOfReach) {
   expect_gradients("input(4,4,1); conv(3,2,activation=relu); flatten; dense(3)", {4, 4, 1}, 3);
 }
 
+// Each ReLU convolution here feeds one convolution, which folds the ReLU's backward and the bias
+// gradient into its input gradient (Layer::fold_input_relu); the last ReLU feeds Flatten, which
+// does not.
+TEST(NetworkGradients, ReluFoldedIntoTheNextConvolution) {
+  expect_gradients(
+      "input(6,6,2); conv(4,3,padding=same,activation=relu); "
+      "conv(5,3,strides=2,padding=same,activation=relu); conv(3,1,groups=1,activation=relu); "
+      "flatten; dense(3)",
+      {6, 6, 2}, 3);
+}
+
 TEST(NetworkGradients, AddConcatPadCropUpsample) {
   expect_gradients(
       "input(4,4,2); a: conv(3,3,padding=same,activation=tanh); b: conv(3,1,from=input_layer); "

@@ -435,6 +435,7 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
           }
         }
       }
+      if (p.relu != nullptr) fold_relu(p, n0, count);
     }
   }
 }

@@ -13,14 +13,31 @@
 
 namespace strider::kernels {
 
+// A ReLU folded into an input gradient: the convolution's input is relu_output = relu(z), and the
+// kernel writes dL/dz (its input gradient, zero where relu_output <= 0) and adds up, for each
+// image n and channel c, the result over the image's pixels in order into image_sums[n * C + c]
+// (double), from which the caller sums the bias gradient of the layer that computed z. One pass
+// while an image's gradient is in cache, where a separate pass read it back from memory.
+struct ReluFold {
+  const float* relu_output;  // NHWC [N, H, W, C], as grad_input
+  double* image_sums;        // [N, C], overwritten
+};
+
 // grad_output NHWC [N, OH, OW, F], filter HWIO [kh, kw, C / groups, F], grad_input NHWC
-// [N, H, W, C], written in full. Geometry validated; kernels check nothing.
+// [N, H, W, C], written in full. Geometry validated; kernels check nothing. Every input kernel
+// applies `relu` when it is set, with fold_relu() on each image once the image is complete.
 struct Conv2DBackwardInputProblem {
   const Conv2DGeometry& geometry;
   const float* grad_output;
   const float* filter;
   float* grad_input;
+  const ReluFold* relu = nullptr;
 };
+
+// Applies p.relu to images [n0, n0 + count) of p.grad_input, on the calling thread.
+void fold_relu(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count);
+// The same for every image, on the library's threads; for kernels that finish all images at once.
+void fold_relu_all(const Conv2DBackwardInputProblem& p);
 
 // input NHWC [N, H, W, C], grad_output NHWC [N, OH, OW, F], grad_filter HWIO
 // [kh, kw, C / groups, F], written in full.

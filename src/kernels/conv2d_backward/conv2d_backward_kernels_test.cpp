@@ -12,6 +12,7 @@
 #include <cmath>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
@@ -182,6 +183,42 @@ TEST(Conv2DBackwardKernels, DeterministicBits) {
       }
     }
     omp_set_num_threads(threads);
+  }
+}
+
+// With a ReluFold every input kernel writes its gradient masked where the ReLU output is <= 0
+// and each image's channel sums in pixel order: the same bits as a plain pass after the kernel.
+TEST(Conv2DBackwardKernels, FoldTheReluIntoTheInputGradient) {
+  Rng rng(9);
+  for (int i = 0; i < 40; ++i) {
+    const Config c = i == 0 ? Config{{2, 28, 28, 32}, {3, 3, 32, 64},
+                                     {{2, 2}, {1, 1}, Padding2D::same(), 1}}
+                            : draw(rng);
+    SCOPED_TRACE(c.describe());
+    const Conv2DGeometry g = Conv2DGeometry::make(c.input, c.filter, c.params);
+    Tensor y = random(c.input, rng);
+    for (float& v : y.values()) v = std::max(v, 0.0f);
+    const Tensor w = random(c.filter, rng), dy = random(g.output_shape(), rng);
+    const std::int64_t channels = c.input[3], pixels = c.input[1] * c.input[2];
+    for (const auto& k : conv2d_backward_input_kernels()) {
+      if (!k.supports(g)) continue;
+      Tensor want = run_input(k, g, dy, w);
+      std::vector<double> want_sums(static_cast<std::size_t>(g.batch * channels), 0.0);
+      for (std::int64_t p = 0; p < g.batch * pixels; ++p) {
+        for (std::int64_t ch = 0; ch < channels; ++ch) {
+          float& v = want.data()[p * channels + ch];
+          if (!(y.data()[p * channels + ch] > 0.0f)) v = 0.0f;
+          want_sums[static_cast<std::size_t>((p / pixels) * channels + ch)] += v;
+        }
+      }
+      Tensor got(g.input_shape());
+      std::vector<double> got_sums(want_sums.size(), 7.0);  // overwritten
+      const ReluFold fold{y.data(), got_sums.data()};
+      k.run({g, dy.data(), w.data(), got.data(), &fold});
+      EXPECT_TRUE(std::equal(got.values().begin(), got.values().end(), want.values().begin()))
+          << k.name;
+      EXPECT_EQ(got_sums, want_sums) << k.name;
+    }
   }
 }
 

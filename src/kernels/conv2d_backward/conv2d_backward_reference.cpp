@@ -49,6 +49,7 @@ void conv2d_backward_input_nhwc_reference(const Conv2DBackwardInputProblem& p) {
     for (std::int64_t i = 0; i < image; ++i) {
       out[i] = static_cast<float>(acc[static_cast<std::size_t>(i)]);
     }
+    if (p.relu != nullptr) fold_relu(p, n, 1);
   }
 }
 

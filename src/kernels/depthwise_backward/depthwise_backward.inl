@@ -136,6 +136,7 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
       }
     }
   }
+  if (p.relu != nullptr) fold_relu_all(p);
 }
 
 // For each filter column kw, the outputs [begin, end) whose valid taps include it (an interval:

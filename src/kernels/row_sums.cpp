@@ -1,0 +1,45 @@
+#include "kernels/row_sums.hpp"
+
+#include "kernels/conv2d/conv2d_direct.hpp"
+#include "kernels/isa_target.hpp"
+
+namespace strider::kernels {
+namespace {
+
+[[gnu::always_inline]] inline void add_row(const float* dy, double* acc, std::int64_t channels) {
+  for (std::int64_t c = 0; c < channels; ++c) acc[c] += dy[c];
+}
+
+// Two loops over the row while it is in L1: each vectorises, where one loop that both stores to
+// dy and adds to acc ran a float at a time.
+[[gnu::always_inline]] inline void mask_and_add_row(const float* relu_output, float* dy,
+                                                    double* acc, std::int64_t channels) {
+  for (std::int64_t c = 0; c < channels; ++c) dy[c] = relu_output[c] > 0.0f ? dy[c] : 0.0f;
+  add_row(dy, acc, channels);
+}
+
+#define STRIDER_ROW_SUMS(isa)                                                           \
+  void add_row_##isa(const float* dy, double* acc, std::int64_t channels) {             \
+    add_row(dy, acc, channels);                                                         \
+  }                                                                                     \
+  void mask_and_add_row_##isa(const float* y, float* dy, double* acc, std::int64_t n) { \
+    mask_and_add_row(y, dy, acc, n);                                                    \
+  }                                                                                     \
+  constexpr RowSums kRowSums_##isa{add_row_##isa, mask_and_add_row_##isa};
+
+STRIDER_ROW_SUMS(generic)
+STRIDER_ISA_BEGIN_AVX2
+STRIDER_ROW_SUMS(avx2)
+STRIDER_ISA_END
+STRIDER_ISA_BEGIN_AVX512
+STRIDER_ROW_SUMS(avx512)
+STRIDER_ISA_END
+#undef STRIDER_ROW_SUMS
+
+}  // namespace
+
+const RowSums& row_sums() {
+  return cpu_has_avx512() ? kRowSums_avx512 : cpu_has_avx2() ? kRowSums_avx2 : kRowSums_generic;
+}
+
+}  // namespace strider::kernels

@@ -1,0 +1,21 @@
+// Per-channel sums of rows for bias gradients, in double, compiled for each ISA (the library's
+// baseline is SSE2, where the float to double widening ran two lanes at a time and the pass took
+// 7% of a training step). Every channel sees the same additions in the same order on every ISA,
+// so the sums are the same bits.
+#pragma once
+
+#include <cstdint>
+
+namespace strider::kernels {
+
+struct RowSums {
+  // acc[c] += dy[c] for c < channels.
+  void (*add)(const float* dy, double* acc, std::int64_t channels);
+  // dy[c] = relu_output[c] > 0 ? dy[c] : 0 (a ReLU's backward, in place), then add.
+  void (*mask_and_add)(const float* relu_output, float* dy, double* acc, std::int64_t channels);
+};
+
+// The copies for this CPU.
+const RowSums& row_sums();
+
+}  // namespace strider::kernels
