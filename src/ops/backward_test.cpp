@@ -645,15 +645,17 @@ TEST(BiasBackward, ReluFoldedIntoTheInputGradientIsTheSameBits) {
     Shape input, filter;
     Conv2DParams params;
   };
-  for (const Case& c : {Case{{3, 28, 28, 32}, {3, 3, 32, 64}, {{2, 2}, {1, 1}, Padding2D::same(), 1}},
-                        Case{{2, 13, 11, 12}, {3, 2, 6, 10}, {{1, 3}, {2, 1}, Padding2D::same(), 2}},
-                        Case{{2, 9, 8, 5}, {3, 3, 1, 10}, {{2, 1}, {1, 1}, Padding2D::valid(), 5}},
-                        Case{{0, 9, 8, 5}, {3, 3, 5, 4}, {{2, 1}, {1, 1}, Padding2D::valid(), 1}}}) {
+  for (const Case& c :
+       {Case{{3, 28, 28, 32}, {3, 3, 32, 64}, {{2, 2}, {1, 1}, Padding2D::same(), 1}},
+        Case{{2, 13, 11, 12}, {3, 2, 6, 10}, {{1, 3}, {2, 1}, Padding2D::same(), 2}},
+        Case{{2, 9, 8, 5}, {3, 3, 1, 10}, {{2, 1}, {1, 1}, Padding2D::valid(), 5}},
+        Case{{0, 9, 8, 5}, {3, 3, 5, 4}, {{2, 1}, {1, 1}, Padding2D::valid(), 1}}}) {
     SCOPED_TRACE(format_shape(c.input));
     Tensor y = random(c.input, rng);
     for (float& v : y.values()) v = std::max(v, 0.0f);  // a ReLU's output: about half zeros
     const Tensor w = random(c.filter, rng);
-    const Tensor dy = random(conv2d(y, w, nullptr, {c.params, Activation::kLinear, {}}).shape(), rng);
+    const Tensor dy =
+        random(conv2d(y, w, nullptr, {c.params, Activation::kLinear, {}}).shape(), rng);
     Tensor want = conv2d_backward_input(dy, w, y.shape(), c.params);
     const Tensor want_bias = relu_bias_backward(y, want);
     const ReluBiasGradients got = conv2d_backward_input_relu_bias(dy, w, y, c.params);

@@ -191,9 +191,9 @@ TEST(Conv2DBackwardKernels, DeterministicBits) {
 TEST(Conv2DBackwardKernels, FoldTheReluIntoTheInputGradient) {
   Rng rng(9);
   for (int i = 0; i < 40; ++i) {
-    const Config c = i == 0 ? Config{{2, 28, 28, 32}, {3, 3, 32, 64},
-                                     {{2, 2}, {1, 1}, Padding2D::same(), 1}}
-                            : draw(rng);
+    const Config c =
+        i == 0 ? Config{{2, 28, 28, 32}, {3, 3, 32, 64}, {{2, 2}, {1, 1}, Padding2D::same(), 1}}
+               : draw(rng);
     SCOPED_TRACE(c.describe());
     const Conv2DGeometry g = Conv2DGeometry::make(c.input, c.filter, c.params);
     Tensor y = random(c.input, rng);
