@@ -136,6 +136,20 @@ TEST(Conv2DBackwardKernels, MatchTheReferenceOverRandomGeometries) {
   for (int i = 0; i < 100; ++i) expect_all_kernels_match(draw(rng), rng);
 }
 
+// The same with 8-40 channels per group, where the direct input gradient runs (several channel
+// tiles, partial last vectors).
+TEST(Conv2DBackwardKernels, MatchTheReferenceWithManyChannelsPerGroup) {
+  Rng rng(2027);
+  for (int i = 0; i < 60; ++i) {
+    Config c = draw(rng);
+    const std::int64_t cg = pick(rng, 8, 40);
+    c.input[3] = cg * c.params.groups;
+    c.filter[2] = cg;
+    c.filter[3] = std::min<std::int64_t>(c.filter[3], 12 * c.params.groups);
+    expect_all_kernels_match(c, rng);
+  }
+}
+
 TEST(Conv2DBackwardKernels, MatchTheReferenceOnShapesThatTakeSeveralSteps) {
   Rng rng(7);
   // The Fashion-MNIST CNN's second layer at batch 2, and a grouped SAME layer with odd sizes.
@@ -233,6 +247,16 @@ TEST(Conv2DBackwardKernels, SelectionAndNames) {
   EXPECT_EQ(select_conv2d_backward_filter_kernel(first, {}).name.starts_with("rows_"),
             cpu_has_avx2() || cpu_has_avx512());
   EXPECT_THROW(select_conv2d_backward_filter_kernel(g, "nope"), InvalidArgument);
+  // The training CNN's second layer gathers its input gradient with AVX-512; 64 x 64 channels
+  // per group take the column matrices.
+  const Conv2DGeometry cnn = Conv2DGeometry::make(Shape{64, 28, 28, 32}, Shape{3, 3, 32, 64},
+                                                  {{2, 2}, {1, 1}, Padding2D::same(), 1});
+  const Conv2DGeometry wide = Conv2DGeometry::make(Shape{64, 14, 14, 64}, Shape{3, 3, 64, 64},
+                                                   {{2, 2}, {1, 1}, Padding2D::same(), 1});
+  if (cpu_has_avx512()) {
+    EXPECT_EQ(select_conv2d_backward_input_kernel(cnn, {}).name, "direct_avx512");
+    EXPECT_EQ(select_conv2d_backward_input_kernel(wide, {}).name, "gemm_avx512");
+  }
   // Depthwise (one filter per group) goes to a depthwise kernel, never the column matrices.
   const Conv2DGeometry dw =
       Conv2DGeometry::make_depthwise(Shape{1, 5, 5, 4}, Shape{3, 3, 4, 1}, {});

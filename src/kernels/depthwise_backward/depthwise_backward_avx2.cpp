@@ -9,6 +9,7 @@
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/depthwise_backward/depthwise_backward.hpp"
 #include "kernels/isa_target.hpp"
+#include "kernels/window_readers.hpp"
 #include "strider/core/memory.hpp"
 
 STRIDER_ISA_BEGIN_AVX2

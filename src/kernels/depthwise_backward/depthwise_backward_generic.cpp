@@ -10,6 +10,7 @@
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/depthwise_backward/depthwise_backward.hpp"
 #include "kernels/simd/generic.hpp"
+#include "kernels/window_readers.hpp"
 #include "strider/core/memory.hpp"
 
 namespace strider::kernels {
