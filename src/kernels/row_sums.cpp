@@ -18,14 +18,42 @@ namespace {
   add_row(dy, acc, channels);
 }
 
-#define STRIDER_ROW_SUMS(isa)                                                           \
-  void add_row_##isa(const float* dy, double* acc, std::int64_t channels) {             \
-    add_row(dy, acc, channels);                                                         \
-  }                                                                                     \
-  void mask_and_add_row_##isa(const float* y, float* dy, double* acc, std::int64_t n) { \
-    mask_and_add_row(y, dy, acc, n);                                                    \
-  }                                                                                     \
-  constexpr RowSums kRowSums_##isa{add_row_##isa, mask_and_add_row_##isa};
+[[gnu::always_inline]] inline void add_squares_row(const float* x, const double* mean, double* acc,
+                                                   std::int64_t channels) {
+  for (std::int64_t c = 0; c < channels; ++c) {
+    const double d = x[c] - mean[c];
+    acc[c] += d * d;
+  }
+}
+
+[[gnu::always_inline]] inline void add_normalized_products_row(const float* g, const float* x,
+                                                               const float* shift,
+                                                               const float* inv_std, double* acc,
+                                                               std::int64_t channels) {
+  for (std::int64_t c = 0; c < channels; ++c) {
+    const float normalized = (x[c] - shift[c]) * inv_std[c];
+    acc[c] += static_cast<double>(g[c]) * normalized;
+  }
+}
+
+// The library builds with -std=c++20 (no GNU extensions), where GCC contracts no multiply-add
+// into an FMA, so each copy computes the same bits.
+#define STRIDER_ROW_SUMS(isa)                                                                \
+  void add_row_##isa(const float* dy, double* acc, std::int64_t channels) {                  \
+    add_row(dy, acc, channels);                                                              \
+  }                                                                                          \
+  void mask_and_add_row_##isa(const float* y, float* dy, double* acc, std::int64_t n) {      \
+    mask_and_add_row(y, dy, acc, n);                                                         \
+  }                                                                                          \
+  void add_squares_##isa(const float* x, const double* mean, double* acc, std::int64_t n) {  \
+    add_squares_row(x, mean, acc, n);                                                        \
+  }                                                                                          \
+  void add_normalized_products_##isa(const float* g, const float* x, const float* shift,     \
+                                     const float* inv_std, double* acc, std::int64_t n) {    \
+    add_normalized_products_row(g, x, shift, inv_std, acc, n);                               \
+  }                                                                                          \
+  constexpr RowSums kRowSums_##isa{add_row_##isa, mask_and_add_row_##isa, add_squares_##isa, \
+                                   add_normalized_products_##isa};
 
 STRIDER_ROW_SUMS(generic)
 STRIDER_ISA_BEGIN_AVX2

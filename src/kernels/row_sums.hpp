@@ -13,6 +13,12 @@ struct RowSums {
   void (*add)(const float* dy, double* acc, std::int64_t channels);
   // dy[c] = relu_output[c] > 0 ? dy[c] : 0 (a ReLU's backward, in place), then add.
   void (*mask_and_add)(const float* relu_output, float* dy, double* acc, std::int64_t channels);
+  // acc[c] += d * d with d = x[c] - mean[c] in double (batch normalisation's variance).
+  void (*add_squares)(const float* x, const double* mean, double* acc, std::int64_t channels);
+  // acc[c] += g[c] * ((x[c] - shift[c]) * inv_std[c]), the parenthesis in float (batch
+  // normalisation's gamma gradient).
+  void (*add_normalized_products)(const float* g, const float* x, const float* shift,
+                                  const float* inv_std, double* acc, std::int64_t channels);
 };
 
 // The copies for this CPU.

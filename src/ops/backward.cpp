@@ -232,18 +232,24 @@ void check_global(const Shape& input_shape, const Tensor& grad_output, const cha
 
 Tensor global_avg_pool2d_backward(const Shape& input_shape, const Tensor& grad_output) {
   check_global(input_shape, grad_output, "global_avg_pool2d_backward");
-  Tensor grad_input(input_shape);
+  Tensor grad_input = Tensor::uninitialized(input_shape);
   const std::int64_t n_all = input_shape[0], c_all = input_shape[3];
   const std::int64_t positions = input_shape[1] * input_shape[2];
-  for (std::int64_t n = 0; n < n_all; ++n) {
-    for (std::int64_t c = 0; c < c_all; ++c) {
-      const float share = static_cast<float>(
-          static_cast<double>(grad_output.data()[n * c_all + c]) / static_cast<double>(positions));
-      for (std::int64_t i = 0; i < positions; ++i) {
-        grad_input.data()[(n * positions + i) * c_all + c] = share;
-      }
-    }
-  }
+  // Each image's shares once, then its pixels in memory order, images on threads: channel by
+  // channel, the writes strode through the image (3% of a stride-1 network's training step).
+  kernels::parallel_for(
+      n_all, n_all * positions * c_all >= (std::int64_t{1} << 16), [&](std::int64_t n) {
+        std::vector<float> share(static_cast<std::size_t>(c_all));
+        for (std::int64_t c = 0; c < c_all; ++c) {
+          share[static_cast<std::size_t>(c)] =
+              static_cast<float>(static_cast<double>(grad_output.data()[n * c_all + c]) /
+                                 static_cast<double>(positions));
+        }
+        float* out = grad_input.data() + n * positions * c_all;
+        for (std::int64_t i = 0; i < positions; ++i) {
+          std::copy(share.begin(), share.end(), out + i * c_all);
+        }
+      });
   return grad_input;
 }
 
