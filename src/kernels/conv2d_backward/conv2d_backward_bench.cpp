@@ -92,6 +92,12 @@ int main(int argc, char** argv) {
        Conv2DGeometry::make(Shape{64, 14, 14, 64}, Shape{3, 3, 64, 64}, same2)},
       {"conv 64x28x28x32 -> 64 3x3 s1",
        Conv2DGeometry::make(Shape{64, 28, 28, 32}, Shape{3, 3, 32, 64}, same)},
+      // The experiment's stride-1 variant's last layer (and its dilation-2 form).
+      {"conv 64x28x28x64 -> 96 3x3 s1",
+       Conv2DGeometry::make(Shape{64, 28, 28, 64}, Shape{3, 3, 64, 96}, same)},
+      {"conv 64x28x28x64 -> 96 3x3 s1 d2",
+       Conv2DGeometry::make(Shape{64, 28, 28, 64}, Shape{3, 3, 64, 96},
+                            {{1, 1}, {2, 2}, Padding2D::same(), 1})},
       {"dw 64x56x56x32 3x3 s1 m1",
        Conv2DGeometry::make_depthwise(Shape{64, 56, 56, 32}, Shape{3, 3, 32, 1}, same)},
       {"dw 64x28x28x72 3x3 s2 m1",
