@@ -92,7 +92,12 @@ int main(int argc, char** argv) {
        Conv2DGeometry::make(Shape{64, 14, 14, 64}, Shape{3, 3, 64, 64}, same2)},
       {"conv 64x28x28x32 -> 64 3x3 s1",
        Conv2DGeometry::make(Shape{64, 28, 28, 32}, Shape{3, 3, 32, 64}, same)},
-      // The experiment's stride-1 variant's last layer (and its dilation-2 form).
+      // The experiment's conv2 and conv3 at stride 1 (stride1, dilation2, maxpool variants) and
+      // conv3 after a stride 2, then its stride-1 variant's last layer (and its dilation-2 form).
+      {"conv 64x28x28x32 -> 32 3x3 s1",
+       Conv2DGeometry::make(Shape{64, 28, 28, 32}, Shape{3, 3, 32, 32}, same)},
+      {"conv 64x14x14x32 -> 64 3x3 s1",
+       Conv2DGeometry::make(Shape{64, 14, 14, 32}, Shape{3, 3, 32, 64}, same)},
       {"conv 64x28x28x64 -> 96 3x3 s1",
        Conv2DGeometry::make(Shape{64, 28, 28, 64}, Shape{3, 3, 64, 96}, same)},
       {"conv 64x28x28x64 -> 96 3x3 s1 d2",
