@@ -1,7 +1,7 @@
-// Per-channel sums of rows for bias gradients, in double, compiled for each ISA (the library's
-// baseline is SSE2, where the float to double widening ran two lanes at a time and the pass took
-// 7% of a training step). Every channel sees the same additions in the same order on every ISA,
-// so the sums are the same bits.
+// Per-channel sums of rows in double (bias gradients, batch normalisation's statistics and
+// gradients), compiled for each ISA (the library's baseline is SSE2, where the float to double
+// widening ran two lanes at a time and the pass took 7% of a training step). Every channel sees
+// the same additions in the same order on every ISA, so the sums are the same bits.
 #pragma once
 
 #include <cstdint>
