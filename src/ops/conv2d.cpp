@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -33,15 +34,12 @@ Packed pack_for(const kernels::Conv2DKernel& kernel, const Conv2DGeometry& g,
   return packed;
 }
 
-Tensor execute(const kernels::Conv2DKernel& kernel, const Conv2DGeometry& g, const Tensor& input,
-               const Tensor& filter, const Packed& packed, const Tensor* bias,
-               Activation activation) {
-  Tensor output = Tensor::uninitialized(g.output_shape());
-  if (!output.empty()) {
-    kernel.run({g, input.data(), filter.data(), packed.empty() ? nullptr : packed.data(),
-                bias != nullptr ? bias->data() : nullptr, output.data(), activation});
-  }
-  return output;
+void execute(const kernels::Conv2DKernel& kernel, const Conv2DGeometry& g, const Tensor& input,
+             const Tensor& filter, const Packed& packed, const Tensor* bias, Activation activation,
+             const kernels::Conv2DSchedule* schedule, Tensor& output) {
+  if (output.empty()) return;
+  kernel.run({g, input.data(), filter.data(), packed.empty() ? nullptr : packed.data(),
+              bias != nullptr ? bias->data() : nullptr, output.data(), activation, schedule});
 }
 
 }  // namespace
@@ -52,12 +50,28 @@ Tensor conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
       Conv2DGeometry::make(input.shape(), filter.shape(), options.params, "conv2d");
   check_bias(bias, g.out_channels, "conv2d", "filters");
   const kernels::Conv2DKernel& kernel = kernels::select_conv2d_kernel(g, options.kernel);
-  return execute(kernel, g, input, filter, pack_for(kernel, g, filter), bias, options.activation);
+  Tensor output = Tensor::uninitialized(g.output_shape());
+  execute(kernel, g, input, filter, pack_for(kernel, g, filter), bias, options.activation, nullptr,
+          output);
+  return output;
 }
+
+// What a plan works out for one input shape: the geometry, the kernel, its packed filter and
+// its schedule. A plan keeps the last shape's, so a layer fed batches of one shape validates and
+// tiles once: on the tutorial's 1x10x10x3 layer that set-up was half of the call.
+struct Conv2DPlan::Prepared {
+  Shape input_shape;
+  Shape output_shape;
+  Conv2DGeometry geometry;
+  const kernels::Conv2DKernel* kernel;
+  const Packed* packed;
+  std::unique_ptr<kernels::Conv2DSchedule> schedule;
+};
 
 struct Conv2DPlan::Cache {
   std::mutex mutex;
   std::map<std::string_view, Packed> packed;  // kernel names are static strings
+  std::shared_ptr<const Prepared> last;       // the last input shape's; shared with running calls
 };
 
 Conv2DPlan::Conv2DPlan(const Tensor& filter, const Tensor* bias, const Conv2DOptions& options)
@@ -74,24 +88,50 @@ Conv2DPlan::Conv2DPlan(const Tensor& filter, const Tensor* bias, const Conv2DOpt
   if (bias != nullptr) bias_ = *bias;
 }
 
-std::string_view Conv2DPlan::kernel_name(const Shape& input_shape) const {
+std::shared_ptr<const Conv2DPlan::Prepared> Conv2DPlan::prepare(const Shape& input_shape) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    if (cache_->last != nullptr && cache_->last->input_shape == input_shape) return cache_->last;
+  }
   const Conv2DGeometry g = Conv2DGeometry::make(input_shape, filter_.shape(), params_, "conv2d");
-  return kernels::select_conv2d_kernel(g, kernel_).name;
+  const kernels::Conv2DKernel& kernel = kernels::select_conv2d_kernel(g, kernel_);
+  auto prepared = std::make_shared<Prepared>(
+      Prepared{input_shape, g.output_shape(), g, &kernel, nullptr, nullptr});
+  if (kernel.schedule != nullptr) prepared->schedule = kernel.schedule(g);
+  std::lock_guard<std::mutex> lock(cache_->mutex);
+  auto it = cache_->packed.find(kernel.name);
+  if (it == cache_->packed.end()) {
+    it = cache_->packed.emplace(kernel.name, pack_for(kernel, g, filter_)).first;
+  }
+  prepared->packed = &it->second;  // std::map nodes never move
+  cache_->last = prepared;
+  return prepared;
+}
+
+std::string_view Conv2DPlan::kernel_name(const Shape& input_shape) const {
+  return prepare(input_shape)->kernel->name;
 }
 
 Tensor Conv2DPlan::run(const Tensor& input) const {
-  const Conv2DGeometry g = Conv2DGeometry::make(input.shape(), filter_.shape(), params_, "conv2d");
-  const kernels::Conv2DKernel& kernel = kernels::select_conv2d_kernel(g, kernel_);
-  const Packed* packed = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(cache_->mutex);
-    auto it = cache_->packed.find(kernel.name);
-    if (it == cache_->packed.end()) {
-      it = cache_->packed.emplace(kernel.name, pack_for(kernel, g, filter_)).first;
-    }
-    packed = &it->second;  // std::map nodes never move
+  const std::shared_ptr<const Prepared> p = prepare(input.shape());
+  Tensor output = Tensor::uninitialized(p->output_shape);
+  execute(*p->kernel, p->geometry, input, filter_, *p->packed, bias(), activation_,
+          p->schedule.get(), output);
+  return output;
+}
+
+void Conv2DPlan::run(const Tensor& input, Tensor& output) const {
+  const std::shared_ptr<const Prepared> p = prepare(input.shape());
+  if (output.shape() != p->output_shape) {
+    throw ShapeError(fmt::format("conv2d: output must have shape {} for input {}, got {}",
+                                 format_shape(p->output_shape), format_shape(input.shape()),
+                                 format_shape(output.shape())));
   }
-  return execute(kernel, g, input, filter_, *packed, bias(), activation_);
+  if (!output.empty() && output.data() == input.data()) {
+    throw InvalidArgument("conv2d: output must not be the input tensor");
+  }
+  execute(*p->kernel, p->geometry, input, filter_, *p->packed, bias(), activation_,
+          p->schedule.get(), output);
 }
 
 }  // namespace strider

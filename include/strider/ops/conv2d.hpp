@@ -32,7 +32,9 @@ Tensor conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
 
 // A Conv2D whose filter is prepared once and applied to many inputs: fast kernels rearrange
 // ("pack") the filter for their register tiles, and a plan packs it once per kernel instead of
-// on every call. Layers hold one. Copies share the packed filters; run() is thread-safe.
+// on every call. It also keeps what it worked out for the last input shape (geometry, kernel,
+// tiling), so repeated calls with one shape skip that set-up. Layers hold one. Copies share the
+// packed filters; run() is thread-safe.
 class Conv2DPlan {
  public:
   // Copies the filter (HWIO) and bias. Throws ShapeError for a filter that is not rank 4 or a bias
@@ -41,6 +43,9 @@ class Conv2DPlan {
 
   // conv2d(input, filter, bias, options), the same numbers.
   Tensor run(const Tensor& input) const;
+  // The same, written into `output`, whose shape must be the output shape (ShapeError otherwise)
+  // and which must not be `input` (InvalidArgument): no allocation per call, like PyTorch's out=.
+  void run(const Tensor& input, Tensor& output) const;
   // The kernel run() picks for inputs of this shape (throws like run() on a bad shape).
   std::string_view kernel_name(const Shape& input_shape) const;
 
@@ -49,6 +54,9 @@ class Conv2DPlan {
 
  private:
   struct Cache;
+  struct Prepared;
+  std::shared_ptr<const Prepared> prepare(const Shape& input_shape) const;
+
   Tensor filter_;
   std::optional<Tensor> bias_;
   Conv2DParams params_;

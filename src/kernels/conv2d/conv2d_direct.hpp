@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "kernels/parallel.hpp"
@@ -20,6 +21,8 @@ inline constexpr std::int64_t kDepthwiseParallelMacs = std::int64_t{1} << 17;
   std::int64_t conv2d_nhwc_direct_##isa##_packed_size(const Conv2DGeometry& geometry);      \
   void conv2d_nhwc_direct_##isa##_pack(const Conv2DGeometry& geometry, const float* filter, \
                                        float* packed);                                      \
+  std::unique_ptr<Conv2DSchedule> conv2d_nhwc_direct_##isa##_schedule(                      \
+      const Conv2DGeometry& geometry);                                                      \
   void conv2d_nhwc_direct_##isa##_run(const Conv2DProblem& problem);
 
 STRIDER_DECLARE_DIRECT(avx512)

@@ -12,8 +12,8 @@
 //     = filter[kh, kw, c, g * Fg + b * FB + j]   (0 past Fg)
 // This file has no include guard on purpose: each ISA translation unit includes it once.
 
-// The including file has already included <algorithm>, <vector> and conv2d_direct.hpp, before
-// its ISA region began.
+// The including file has already included <algorithm>, <memory>, <vector> and conv2d_direct.hpp,
+// before its ISA region began.
 
 namespace strider::kernels {
 namespace STRIDER_ISA_NAMESPACE {
@@ -177,64 +177,73 @@ struct WorkItem {
   std::int64_t begin, end;
 };
 
-struct Scratch {
+// Everything a call works out from the geometry before its first tile: the classes, the work
+// items and the cache blocking. A plan keeps it per input shape (Conv2DProblem::schedule); a lone
+// call builds it in its thread's storage.
+struct Schedule final : Conv2DSchedule {
   std::vector<TapRun> h_runs, w_runs;
   std::vector<PixelClass> classes;
   std::vector<WorkItem> items;
+  std::int64_t band = 1, bands = 1;
+  bool threaded = false;
 };
 
-template <int NV>
-void run_tiles(const Context& c) {
-  constexpr int R = static_cast<int>(Isa::kAccumulators / NV);
+void build_schedule(const Conv2DGeometry& g, Schedule& s) {
+  const Shape2 shape = tile_shape(g.out_channels_per_group());
+  const std::int64_t r = shape.pixels, fb = shape.vectors * kLanes;
+  const std::int64_t blocks = (g.out_channels_per_group() + fb - 1) / fb;
+  s.classes.clear();
+  s.items.clear();
   // An empty output has nothing to tile, and its other axis may be long (a zero batch).
-  if (c.g->batch == 0 || c.out_h == 0 || c.out_w == 0 || c.f_all == 0) return;
-  // The per-call lists reuse this thread's storage: on the tutorial's 1x10x10x3 layer their
-  // allocations were a fifth of the call. References, so that the worker threads below read the
-  // calling thread's lists rather than their own.
-  thread_local Scratch scratch;
-  std::vector<TapRun>& h_runs = scratch.h_runs;
-  std::vector<TapRun>& w_runs = scratch.w_runs;
-  std::vector<PixelClass>& classes = scratch.classes;
-  std::vector<WorkItem>& items = scratch.items;
-  c.g->height.tap_runs(h_runs);
-  c.g->width.tap_runs(w_runs);
-  classes.clear();
-  items.clear();
+  if (g.batch == 0 || g.height.output_size() == 0 || g.width.output_size() == 0 ||
+      g.out_channels == 0) {
+    return;
+  }
+  g.height.tap_runs(s.h_runs);
+  g.width.tap_runs(s.w_runs);
   std::int64_t tiles = 0;
-  for (const TapRun& h : h_runs) {
-    for (const TapRun& w : w_runs) {
-      const std::int64_t pixels = c.g->batch * (h.end - h.begin) * (w.end - w.begin);
+  for (const TapRun& h : s.h_runs) {
+    for (const TapRun& w : s.w_runs) {
+      const std::int64_t pixels = g.batch * (h.end - h.begin) * (w.end - w.begin);
       // Tiles of balanced widths (26 pixels with R = 6: 6 + 5 + 5 + 5 + 5, not 6 + 6 + 6 + 6 + 2),
       // since a narrow tile keeps too few FMAs in flight.
-      const std::int64_t count = (pixels + R - 1) / R;
-      classes.push_back({h.begin, h.end, w.begin, w.end, h.taps, w.taps, pixels, count});
+      const std::int64_t count = (pixels + r - 1) / r;
+      s.classes.push_back({h.begin, h.end, w.begin, w.end, h.taps, w.taps, pixels, count});
       tiles += count;
     }
   }
   // Cache blocking: sweep every tile for a band of one group's channel blocks whose packed
   // filters fit in half of a 512 KiB L2, so that the filters are read from L2 once per band
   // rather than from L3 once per tile (the 1x1 256 -> 512 projection has 512 KiB of filters).
-  const std::int64_t unit_bytes = c.kh_size * c.kw_size * c.cg * c.fb * 4;
-  const std::int64_t band =
-      std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, c.blocks);
-  const std::int64_t bands = (c.blocks + band - 1) / band;
-  const bool threaded = c.g->macs() >= kParallelMacs;
+  const std::int64_t unit_bytes =
+      g.height.kernel_size() * g.width.kernel_size() * g.in_channels_per_group() * fb * 4;
+  s.band = std::clamp<std::int64_t>((std::int64_t{256} << 10) / unit_bytes, 1, blocks);
+  s.bands = (blocks + s.band - 1) / s.band;
+  s.threaded = g.macs() >= kParallelMacs;
   // About 32 work items per thread (border tiles cost less than interior ones), none across a
-  // class boundary.
+  // class boundary. The split never changes a tile, so the result is the same for any thread
+  // count, including one other than the count a kept schedule was made for.
   const std::int64_t per_item =
-      std::max<std::int64_t>(1, tiles * c.g->groups * bands / (32 * omp_get_max_threads()));
-  for (std::size_t k = 0; k < classes.size(); ++k) {
-    for (std::int64_t t = 0; t < classes[k].tiles; t += per_item) {
-      items.push_back({k, t, std::min(classes[k].tiles, t + per_item)});
+      std::max<std::int64_t>(1, tiles * g.groups * s.bands / (32 * omp_get_max_threads()));
+  for (std::size_t k = 0; k < s.classes.size(); ++k) {
+    for (std::int64_t t = 0; t < s.classes[k].tiles; t += per_item) {
+      s.items.push_back({k, t, std::min(s.classes[k].tiles, t + per_item)});
     }
   }
-  const std::int64_t count = static_cast<std::int64_t>(items.size());
+}
+
+template <int NV>
+void run_tiles(const Context& c, const Schedule& s) {
+  constexpr int R = static_cast<int>(Isa::kAccumulators / NV);
+  const std::int64_t count = static_cast<std::int64_t>(s.items.size());
+  if (count == 0) return;
+  const std::int64_t band = s.band, bands = s.bands;
   // One flat index over (group, band, item), shared out as threads finish; a tile runs every
   // block of its band, reusing its input from L1.
-  parallel_for_balanced(c.g->groups * bands * count, threaded, [&](std::int64_t i) {
-    const WorkItem& item = items[static_cast<std::size_t>(i % count)];
+  parallel_for_balanced(c.g->groups * bands * count, s.threaded, [&](std::int64_t i) {
+    const WorkItem& item = s.items[static_cast<std::size_t>(i % count)];
     const std::int64_t b = i / count % bands, group = i / count / bands;
-    const PixelClass& pc = classes[item.pixel_class];
+    const PixelClass& pc = s.classes[item.pixel_class];
     // Tiles of balanced widths: tile j holds pixels [pixels * j / tiles, pixels * (j + 1) / tiles).
     Cursor at = cursor_at(pc, pc.pixels * item.begin / pc.tiles);
     for (std::int64_t j = item.begin; j < item.end; ++j) {
@@ -277,6 +286,12 @@ void STRIDER_ISA_FUNCTION(pack)(const Conv2DGeometry& g, const float* filter, fl
   }
 }
 
+std::unique_ptr<Conv2DSchedule> STRIDER_ISA_FUNCTION(schedule)(const Conv2DGeometry& g) {
+  auto s = std::make_unique<STRIDER_ISA_NAMESPACE::Schedule>();
+  STRIDER_ISA_NAMESPACE::build_schedule(g, *s);
+  return s;
+}
+
 void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
   using namespace STRIDER_ISA_NAMESPACE;
   const Conv2DGeometry& g = p.geometry;
@@ -301,18 +316,26 @@ void STRIDER_ISA_FUNCTION(run)(const Conv2DProblem& p) {
   c.bias = p.bias;
   c.output = p.output;
   c.activation = p.activation;
+  // A lone call's schedule reuses its thread's storage: on the tutorial's 1x10x10x3 layer the
+  // allocations were a fifth of the call.
+  const Schedule* s = static_cast<const Schedule*>(p.schedule);
+  if (s == nullptr) {
+    thread_local Schedule scratch;
+    build_schedule(g, scratch);
+    s = &scratch;
+  }
   switch (shape.vectors) {
     case 1:
-      run_tiles<1>(c);
+      run_tiles<1>(c, *s);
       break;
     case 2:
-      run_tiles<2>(c);
+      run_tiles<2>(c, *s);
       break;
     case 3:
-      run_tiles<3>(c);
+      run_tiles<3>(c, *s);
       break;
     default:
-      run_tiles<4>(c);
+      run_tiles<4>(c, *s);
       break;
   }
 }

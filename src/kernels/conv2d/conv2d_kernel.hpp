@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -10,6 +11,14 @@
 #include "strider/ops/activation.hpp"
 
 namespace strider::kernels {
+
+// What a kernel works out from the geometry alone before its first multiply (for the direct
+// kernels: the pixel classes and the work items). A Conv2DPlan keeps one per input shape and
+// hands it back on every call, the way it keeps the packed filter; on the tutorial's 1x10x10x3
+// layer this set-up cost a third of the call. Each kernel derives its own type.
+struct Conv2DSchedule {
+  virtual ~Conv2DSchedule() = default;
+};
 
 // Pointers into dense NHWC input, HWIO filter, the kernel's packed filter (null for kernels
 // without a pack step), [F] bias (may be null) and NHWC output, with the geometry already
@@ -22,6 +31,8 @@ struct Conv2DProblem {
   const float* bias;
   float* output;
   Activation activation;
+  // From this kernel's schedule() for this geometry, or null: the kernel then works it out.
+  const Conv2DSchedule* schedule = nullptr;
 };
 
 struct Conv2DKernel {
@@ -33,6 +44,8 @@ struct Conv2DKernel {
   // the filter shape and groups only, never on the input size.
   std::int64_t (*packed_size)(const Conv2DGeometry& geometry) = nullptr;
   void (*pack)(const Conv2DGeometry& geometry, const float* filter, float* packed) = nullptr;
+  // Optional: the set-up run() would do for this geometry, to be passed back in the problem.
+  std::unique_ptr<Conv2DSchedule> (*schedule)(const Conv2DGeometry& geometry) = nullptr;
 };
 
 // All Conv2D kernels, best first; the last is the reference.

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
 #include <string>
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
@@ -87,6 +88,21 @@ void expect_all_kernels_match(const Config& c, std::uint64_t seed) {
     o.kernel = k.name;
     const Tensor got = conv2d(x, w, c.bias ? &b : nullptr, o);
     ASSERT_EQ(got.shape(), want.shape()) << k.name << ": " << c.describe();
+    if (k.schedule != nullptr) {
+      // The schedule a plan keeps gives the same bits as the one a lone call builds.
+      Tensor packed = Tensor::uninitialized(Shape{k.packed_size(g)});
+      k.pack(g, w.data(), packed.data());
+      const std::unique_ptr<Conv2DSchedule> schedule = k.schedule(g);
+      Tensor kept = Tensor::uninitialized(got.shape());
+      if (!kept.empty()) {
+        k.run({g, x.data(), w.data(), packed.data(), c.bias ? b.data() : nullptr, kept.data(),
+               c.activation, schedule.get()});
+      }
+      for (std::int64_t i = 0; i < got.size(); ++i) {
+        ASSERT_EQ(kept.data()[i], got.data()[i])
+            << k.name << " with a kept schedule, element " << i;
+      }
+    }
     for (std::int64_t i = 0; i < got.size(); ++i) {
       const double tol = 1e-4 * scale.data()[i] + 1e-6;
       if (!(std::fabs(got.data()[i] - want.data()[i]) <= tol)) {
@@ -146,6 +162,51 @@ TEST(Conv2DKernels, PlanPacksOnceAndMatchesConv2D) {
     for (std::int64_t j = 0; j < got.size(); ++j) EXPECT_EQ(got.data()[j], want.data()[j]);
   }
   EXPECT_EQ(plan.run(Tensor({1, 4, 4, 5})).shape(), (Shape{1, 2, 2, 20}));  // another size
+}
+
+// A plan keeps the set-up of the last input shape: inputs of changing shapes through one plan,
+// and the run() that writes into a given tensor, give conv2d's numbers.
+TEST(Conv2DKernels, PlanKeepsTheLastShapeAndWritesIntoAGivenOutput) {
+  Rng rng(6);
+  Tensor w({3, 3, 4, 19}), b(Shape{19});
+  rng.fill_uniform(w.values(), -1, 1);
+  rng.fill_uniform(b.values(), -1, 1);
+  Conv2DOptions o;
+  o.params.strides = {2, 1};
+  o.params.padding = Padding2D::same();
+  o.activation = Activation::kRelu;
+  const Conv2DPlan plan(w, &b, o);
+  const Shape shapes[] = {{1, 7, 9, 4}, {3, 7, 9, 4}, {1, 7, 9, 4}, {2, 12, 5, 4}, {2, 12, 5, 4}};
+  for (const Shape& shape : shapes) {
+    SCOPED_TRACE(format_shape(shape));
+    Tensor x(shape);
+    rng.fill_uniform(x.values(), -1, 1);
+    const Tensor want = conv2d(x, w, &b, o);
+    const Tensor got = plan.run(x);
+    Tensor into = Tensor::uninitialized(want.shape());
+    plan.run(x, into);
+    ASSERT_EQ(got.shape(), want.shape());
+    for (std::int64_t j = 0; j < want.size(); ++j) {
+      ASSERT_EQ(got.data()[j], want.data()[j]) << j;
+      ASSERT_EQ(into.data()[j], want.data()[j]) << j;
+    }
+  }
+}
+
+TEST(Conv2DKernels, PlanRefusesAnOutputOfTheWrongShapeOrTheInputItself) {
+  Tensor w({1, 1, 4, 4});
+  const Conv2DPlan plan(w, nullptr);
+  Tensor x({1, 3, 3, 4});
+  Tensor wrong({1, 3, 3, 5});
+  try {
+    plan.run(x, wrong);
+    FAIL() << "expected ShapeError";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("output must have shape (1, 3, 3, 4)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(plan.run(x, x), InvalidArgument);
+  EXPECT_THROW(plan.run(Tensor({1, 3, 3, 5}), wrong), ShapeError);  // a bad input still throws
 }
 
 TEST(Conv2DKernels, TheListEndsWithTheReference) {

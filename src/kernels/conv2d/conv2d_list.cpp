@@ -16,11 +16,14 @@ bool on_avx2(const Conv2DGeometry&) { return cpu_has_avx2(); }
 
 const std::array kConv2DKernels = {
     Conv2DKernel{"direct_avx512", on_avx512, conv2d_nhwc_direct_avx512_run,
-                 conv2d_nhwc_direct_avx512_packed_size, conv2d_nhwc_direct_avx512_pack},
+                 conv2d_nhwc_direct_avx512_packed_size, conv2d_nhwc_direct_avx512_pack,
+                 conv2d_nhwc_direct_avx512_schedule},
     Conv2DKernel{"direct_avx2", on_avx2, conv2d_nhwc_direct_avx2_run,
-                 conv2d_nhwc_direct_avx2_packed_size, conv2d_nhwc_direct_avx2_pack},
+                 conv2d_nhwc_direct_avx2_packed_size, conv2d_nhwc_direct_avx2_pack,
+                 conv2d_nhwc_direct_avx2_schedule},
     Conv2DKernel{"direct_generic", supports_everything, conv2d_nhwc_direct_generic_run,
-                 conv2d_nhwc_direct_generic_packed_size, conv2d_nhwc_direct_generic_pack},
+                 conv2d_nhwc_direct_generic_packed_size, conv2d_nhwc_direct_generic_pack,
+                 conv2d_nhwc_direct_generic_schedule},
     Conv2DKernel{"reference", supports_everything, conv2d_nhwc_reference},
 };
 
