@@ -138,6 +138,13 @@ TEST(Conv2DKernels, MatchTheReferenceOnNamedCorners) {
       make({3, 12, 12, 8}, {3, 3, 2, 12}, {1, 2}, {2, 1}, Padding2D::same(), 4),  // groups
       make({8, 5, 6, 1}, {3, 3, 1, 33}, {1, 1}, {1, 1}, Padding2D::same(), 1),    // one channel
       make({1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1}, {1, 1}, Padding2D::valid(), 1),
+      // 3x3 over one channel with F <= 32: the filter-stationary interior on AVX-512.
+      make({4, 9, 10, 1}, {3, 3, 1, 32}, {1, 1}, {1, 1}, Padding2D::same(), 1),
+      make({3, 8, 7, 1}, {3, 3, 1, 13}, {2, 2}, {1, 1}, Padding2D::same(), 1),
+      make({2, 9, 9, 1}, {3, 3, 1, 16}, {1, 3}, {2, 1}, Padding2D::valid(), 1),
+      make({1, 6, 7, 3}, {3, 1, 3, 20}, {1, 1}, {1, 1}, Padding2D::same(), 1),     // KW x C = 3
+      make({2, 3, 3, 1}, {3, 3, 1, 7}, {1, 1}, {1, 1}, Padding2D::valid(), 1),     // one pixel
+      make({32, 28, 28, 1}, {3, 3, 1, 32}, {1, 1}, {1, 1}, Padding2D::same(), 1),  // threads
       // Large enough (3.7M MACs) to run on threads, with several filter bands.
       make({2, 20, 20, 16}, {3, 3, 16, 40}, {1, 1}, {1, 1}, Padding2D::same(), 1),
       make({1, 30, 30, 64}, {3, 3, 64, 300}, {2, 2}, {1, 1}, Padding2D::same(), 1),

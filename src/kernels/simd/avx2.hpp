@@ -13,6 +13,7 @@ struct Avx2 {
   static constexpr std::int64_t kLanes = 8;
   static constexpr std::int64_t kMaxVectors = 2;     // conv tiles: up to 2 x 6 accumulators
   static constexpr std::int64_t kAccumulators = 12;  // Zen 3: 2 FMA pipes x 4-cycle latency = 8+
+  static constexpr std::int64_t kRegisters = 16;     // vector registers
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static V broadcast(const float* p) { return _mm256_broadcast_ss(p); }
@@ -35,6 +36,7 @@ struct Avx2 {
   static V load(const float* p, std::int64_t count) {
     return count == kLanes ? load(p) : _mm256_maskload_ps(p, mask(count));
   }
+  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
   static void store(float* p, V v, std::int64_t count) {
     if (count == kLanes) {
       _mm256_storeu_ps(p, v);

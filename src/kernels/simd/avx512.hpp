@@ -13,6 +13,7 @@ struct Avx512 {
   static constexpr std::int64_t kLanes = 16;
   static constexpr std::int64_t kMaxVectors = 4;  // conv tiles: up to 4 x 6 accumulators
   static constexpr std::int64_t kAccumulators = 24;
+  static constexpr std::int64_t kRegisters = 32;  // vector registers
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
   static V broadcast(const float* p) { return _mm512_broadcastss_ps(_mm_load_ss(p)); }
@@ -31,6 +32,7 @@ struct Avx512 {
   static V load(const float* p, std::int64_t count) {
     return _mm512_maskz_loadu_ps(mask(count), p);
   }
+  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static void store(float* p, V v, std::int64_t count) { _mm512_mask_storeu_ps(p, mask(count), v); }
 };
 

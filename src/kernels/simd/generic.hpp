@@ -11,6 +11,7 @@ struct Generic {
   static constexpr std::int64_t kLanes = 1;
   static constexpr std::int64_t kMaxVectors = 4;
   static constexpr std::int64_t kAccumulators = 16;
+  static constexpr std::int64_t kRegisters = 16;  // vector registers
   static V zero() { return 0.0f; }
   static V load(const float* p) { return *p; }
   static V broadcast(const float* p) { return *p; }
@@ -21,6 +22,7 @@ struct Generic {
   static V broadcast_value(float x) { return x; }
   static V max_nan(V a, V b) { return (a != a || b != b) ? a + b : (a > b ? a : b); }
   static V load(const float* p, std::int64_t) { return *p; }
+  static void store(float* p, V v) { *p = v; }
   static void store(float* p, V v, std::int64_t) { *p = v; }
 };
 
