@@ -22,7 +22,9 @@ TEST(DepthwiseKernels, MatchTheReferenceOverARandomSweep) {
   while (checked < 300) {
     // Every tenth case is large enough to run on threads.
     const std::int64_t big = checked % 10 == 0 ? 3 : 1;
-    const Shape in{pick(1, 3), big * pick(1, 17), big * pick(1, 17), pick(1, 70)};
+    // A quarter of the cases have 71-130 channels: the AVX-512 passes of 5 and 6 vectors.
+    const std::int64_t channels = pick(0, 3) == 0 ? pick(71, 130) : pick(1, 70);
+    const Shape in{pick(1, 3), big * pick(1, 17), big * pick(1, 17), channels};
     const Shape f{pick(1, 5), pick(1, 5), in[3], pick(0, 2) == 0 ? pick(2, 3) : 1};
     DepthwiseConv2DOptions o;
     o.strides = {pick(1, 4), pick(1, 4)};
