@@ -8,12 +8,10 @@
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "kernels/parallel.hpp"
+#include "kernels/tiling.hpp"
 
 namespace strider::kernels {
 
-// Below this many MACs the kernels stay on one thread: waking a second costs more than it saves
-// on the tutorial-sized layers (PERF.md: the peers slow down with 2 threads there).
-inline constexpr std::int64_t kParallelMacs = std::int64_t{1} << 18;
 // Depthwise moves a byte per MAC or so: threads pay off later than for dense convolution.
 inline constexpr std::int64_t kDepthwiseParallelMacs = std::int64_t{1} << 17;
 

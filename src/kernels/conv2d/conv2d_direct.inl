@@ -29,8 +29,7 @@ struct Shape2 {
 // Fewer output channels per group -> fewer vectors per tile and more pixels, to keep about
 // Isa::kAccumulators independent FMAs in flight.
 Shape2 tile_shape(std::int64_t channels_per_group) {
-  std::int64_t nv = Isa::kMaxVectors;
-  while (nv > 1 && (nv - 1) * kLanes >= channels_per_group) --nv;
+  const std::int64_t nv = vectors_for<Isa>(channels_per_group);
   return {nv, Isa::kAccumulators / nv};
 }
 

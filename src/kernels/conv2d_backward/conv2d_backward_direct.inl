@@ -17,20 +17,6 @@ namespace STRIDER_ISA_NAMESPACE {
 using V = Isa::V;
 constexpr std::int64_t kLanes = Isa::kLanes;
 
-std::int64_t round_up(std::int64_t v, std::int64_t m) { return (v + m - 1) / m * m; }
-
-// How many threads a call uses: one below kParallelMacs, else OpenMP's count.
-int teams_for(const Conv2DGeometry& g) {
-  return g.macs() >= kParallelMacs ? std::max(1, omp_get_max_threads()) : 1;
-}
-
-// Fewer vectors per tile (and more broadcast rows) when the channels are few.
-std::int64_t vectors_for(std::int64_t extent) {
-  std::int64_t nv = Isa::kMaxVectors;
-  while (nv > 1 && (nv - 1) * kLanes >= extent) --nv;
-  return nv;
-}
-
 // Pixels iw0, iw0 + stride, ... (count of them) of a row, read by the same width taps: pixel m
 // by (ow[t] + m, kw[t]) for t in [tap_begin, tap_end) of Plan::ow / Plan::kw.
 struct Run {
@@ -210,7 +196,7 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
 void STRIDER_ISA_FUNCTION(input)(const Conv2DBackwardInputProblem& p) {
   using namespace STRIDER_ISA_NAMESPACE;
   constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
-  switch (vectors_for(p.geometry.in_channels_per_group())) {
+  switch (vectors_for<Isa>(p.geometry.in_channels_per_group())) {
     case 1:
       return input_gather<kAcc, 1>(p);
     case 2:

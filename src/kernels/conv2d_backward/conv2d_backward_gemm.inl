@@ -22,8 +22,6 @@ constexpr std::int64_t kLanes = Isa::kLanes;
 // About this many floats of column matrix per step: it stays in L2 while the tiles read it.
 constexpr std::int64_t kChunkFloats = std::int64_t{1} << 16;
 
-std::int64_t round_up(std::int64_t v, std::int64_t m) { return (v + m - 1) / m * m; }
-
 // c[m * c_step + v * lanes ...] (+)= sum over i < length of a[i * a_step + m] * b[i * b_step + ...]
 template <int MR, int NV, bool kAccumulate>
 void outer_tile(const float* a, std::int64_t a_step, const float* b, std::int64_t b_step,
@@ -144,12 +142,6 @@ inline void sum_partials(const float* parts, std::int64_t count, std::int64_t st
     for (std::int64_t i = 0; i < count; ++i) sum += parts[i * step + f];
     out[f] = sum;
   }
-}
-
-// How many threads a kernel call uses: one below kParallelMacs (waking a second costs more than
-// it saves there), else OpenMP's count.
-int teams_for(const Conv2DGeometry& g) {
-  return g.macs() >= kParallelMacs ? std::max(1, omp_get_max_threads()) : 1;
 }
 
 // outer_tile for the first `mr` (1..MR) broadcast rows: the last rows of a tile column.
@@ -451,13 +443,6 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
   }
 }
 
-// Fewer vectors per tile (and more broadcast rows) when the vector dimension is short.
-std::int64_t vectors_for(std::int64_t extent) {
-  std::int64_t nv = Isa::kMaxVectors;
-  while (nv > 1 && (nv - 1) * kLanes >= extent) --nv;
-  return nv;
-}
-
 // The vectors per tile for a tap extent k: the count that pads k least (288 = 6 x 48 taps), the
 // wider on a tie.
 std::int64_t vectors_for_taps(std::int64_t k) {
@@ -491,7 +476,7 @@ void STRIDER_ISA_FUNCTION(filter)(const Conv2DBackwardFilterProblem& p) {
 void STRIDER_ISA_FUNCTION(filter_rows)(const Conv2DBackwardFilterProblem& p) {
   using namespace STRIDER_ISA_NAMESPACE;
   constexpr int kAcc = static_cast<int>(Isa::kAccumulators);
-  switch (vectors_for(p.geometry.out_channels_per_group())) {
+  switch (vectors_for<Isa>(p.geometry.out_channels_per_group())) {
     case 1:
       return filter_gradient_rows<kAcc, 1>(p);
     case 2:
