@@ -36,8 +36,9 @@ namespace {
   }
 }
 
-// The library builds with -std=c++20 (no GNU extensions), where GCC contracts no multiply-add
-// into an FMA, so each copy computes the same bits.
+// This file is compiled with -ffp-contract=off (CMakeLists.txt): GCC would otherwise fuse the
+// multiply-adds of the AVX2 and AVX-512 copies into FMAs, and their last bits would differ from
+// the generic copy's (row_sums_test caught it in add_squares and add_normalized_products).
 #define STRIDER_ROW_SUMS(isa)                                                                \
   void add_row_##isa(const float* dy, double* acc, std::int64_t channels) {                  \
     add_row(dy, acc, channels);                                                              \
@@ -68,6 +69,13 @@ STRIDER_ISA_END
 
 const RowSums& row_sums() {
   return cpu_has_avx512() ? kRowSums_avx512 : cpu_has_avx2() ? kRowSums_avx2 : kRowSums_generic;
+}
+
+std::vector<const RowSums*> row_sums_runnable() {
+  std::vector<const RowSums*> copies{&kRowSums_generic};
+  if (cpu_has_avx2()) copies.push_back(&kRowSums_avx2);
+  if (cpu_has_avx512()) copies.push_back(&kRowSums_avx512);
+  return copies;
 }
 
 }  // namespace strider::kernels

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace strider::kernels {
 
@@ -23,5 +24,8 @@ struct RowSums {
 
 // The copies for this CPU.
 const RowSums& row_sums();
+
+// Every set of copies this CPU can run, the generic one first: tests compare their bits.
+std::vector<const RowSums*> row_sums_runnable();
 
 }  // namespace strider::kernels
