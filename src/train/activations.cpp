@@ -64,6 +64,21 @@ void softmax_rows(Tensor& x) {
 
 }  // namespace
 
+Tensor activation_output(Act act, const Tensor& x) {
+  if (act != Act::kRelu) {
+    Tensor out = x;
+    activation_forward(act, out);
+    return out;
+  }
+  // One pass that reads x and writes the output, where a copy and an in-place pass made two
+  // (the copy was 2.7% of a training step of the experiment's stride-1 model).
+  Tensor out = Tensor::uninitialized(x.shape());
+  const float* v = x.data();
+  float* o = out.data();
+  for_each_index(x.size(), 1, [v, o](std::int64_t i) { o[i] = v[i] > 0.0f ? v[i] : 0.0f; });
+  return out;
+}
+
 void activation_forward(Act act, Tensor& x) {
   float* v = x.data();
   const std::int64_t n = x.size();

@@ -384,9 +384,7 @@ class ActivationLayer : public WithActivation {
       : WithActivation(parse_act(spec.activation, where(spec))) {}
 
   Tensor forward(std::span<const Tensor* const> in, const Context&) override {
-    Tensor out = *in[0];
-    activation_forward(act_, out);
-    return out;
+    return activation_output(act_, *in[0]);
   }
 
   std::vector<Tensor> backward(std::span<const Tensor* const>, const Tensor& out, Tensor g,

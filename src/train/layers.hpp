@@ -40,6 +40,8 @@ Act parse_act(std::string_view name, std::string_view where);
 
 // y = act(x) in place; softmax is taken over the last axis.
 void activation_forward(Act act, Tensor& x);
+// act(x) as a new tensor (x unchanged), the same bits as activation_forward on a copy.
+Tensor activation_output(Act act, const Tensor& x);
 // grad *= act'(x), written with the output y = act(x): relu y > 0, relu6 0 < y < 6,
 // sigmoid y (1 - y), tanh 1 - y^2, softmax y * (grad - sum(grad * y)) per row, leaky_relu 1 or
 // 0.2, elu 1 or y + 1, selu scale or y + scale * alpha, softplus 1 - e^-y, softsign (1 - |y|)^2,

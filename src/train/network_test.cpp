@@ -119,7 +119,7 @@ TEST(NetworkGradients, DropoutWithAFixedMask) {
 TEST(NetworkGradients, ActivationLayers) {
   expect_gradients(
       "input(3,3,2); flatten; dense(6); sigmoid; dense(6); softmax; dense(6,activation=relu6); "
-      "dense(3)",
+      "dense(6); relu; dense(3)",
       {3, 3, 2}, 3);
 }
 
