@@ -9,17 +9,22 @@
 
 namespace strider::kernels {
 
+// Each adds `rows` consecutive rows of `channels` floats (row r at r * channels) into acc, row by
+// row.
 struct RowSums {
-  // acc[c] += dy[c] for c < channels.
-  void (*add)(const float* dy, double* acc, std::int64_t channels);
-  // dy[c] = relu_output[c] > 0 ? dy[c] : 0 (a ReLU's backward, in place), then add.
-  void (*mask_and_add)(const float* relu_output, float* dy, double* acc, std::int64_t channels);
-  // acc[c] += d * d with d = x[c] - mean[c] in double (batch normalisation's variance).
-  void (*add_squares)(const float* x, const double* mean, double* acc, std::int64_t channels);
-  // acc[c] += g[c] * ((x[c] - shift[c]) * inv_std[c]), the parenthesis in float (batch
+  // acc[c] += dy[r][c].
+  void (*add)(const float* dy, double* acc, std::int64_t rows, std::int64_t channels);
+  // dy[r][c] = relu_output[r][c] > 0 ? dy[r][c] : 0 (a ReLU's backward, in place), then add.
+  void (*mask_and_add)(const float* relu_output, float* dy, double* acc, std::int64_t rows,
+                       std::int64_t channels);
+  // acc[c] += d * d with d = x[r][c] - mean[c] in double (batch normalisation's variance).
+  void (*add_squares)(const float* x, const double* mean, double* acc, std::int64_t rows,
+                      std::int64_t channels);
+  // acc[c] += g[r][c] * ((x[r][c] - shift[c]) * inv_std[c]), the parenthesis in float (batch
   // normalisation's gamma gradient).
   void (*add_normalized_products)(const float* g, const float* x, const float* shift,
-                                  const float* inv_std, double* acc, std::int64_t channels);
+                                  const float* inv_std, double* acc, std::int64_t rows,
+                                  std::int64_t channels);
 };
 
 // The copies for this CPU.

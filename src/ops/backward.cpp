@@ -264,22 +264,23 @@ Tensor global_max_pool2d_backward(const Tensor& input, const Tensor& grad_output
 
 namespace {
 
-// The bias gradient's sums: `add_row(r, acc)` adds row r of the output gradient into acc. Each
+// The bias gradient's sums: `add_rows(r, count, acc)` adds rows [r, r + count) of the output
+// gradient into acc. Each
 // image's rows (those under one index of the first axis) are summed in double on threads, then
 // the images in order (finish_channel_sums): the grouping depends on the shape only, so the sum is
 // the same whatever the thread count, and it is the grouping of the ReLU folded into an input
 // gradient (kernels::ReluFold), which sums each image while it is in cache. A serial pass took 3%
 // of a training step on two threads.
-template <class AddRow>
+template <class AddRows>
 Tensor sum_rows_by_channel(const Tensor& grad_output, std::int64_t channels,
-                           const AddRow& add_row) {
+                           const AddRows& add_rows) {
   const std::int64_t rows = channels == 0 ? 0 : grad_output.size() / channels;
   const std::int64_t images = grad_output.rank() >= 2 ? grad_output.dim(0) : 1;
   const std::int64_t per_image = images == 0 ? 0 : rows / images;
   std::vector<double> partial(static_cast<std::size_t>(images * channels), 0.0);
   kernels::parallel_for(images, rows * channels >= (std::int64_t{1} << 16), [&](std::int64_t n) {
     double* acc = partial.data() + n * channels;
-    for (std::int64_t r = n * per_image; r < (n + 1) * per_image; ++r) add_row(r, acc);
+    add_rows(n * per_image, per_image, acc);
   });
   return finish_channel_sums(partial.data(), images, channels);
 }
@@ -296,9 +297,10 @@ std::int64_t channels_of(const Tensor& grad_output, std::string_view op) {
 Tensor bias_backward(const Tensor& grad_output) {
   const std::int64_t channels = channels_of(grad_output, "bias_backward");
   const kernels::RowSums& sums = kernels::row_sums();
-  return sum_rows_by_channel(grad_output, channels, [&](std::int64_t r, double* acc) {
-    sums.add(grad_output.data() + r * channels, acc, channels);
-  });
+  return sum_rows_by_channel(grad_output, channels,
+                             [&](std::int64_t r, std::int64_t count, double* acc) {
+                               sums.add(grad_output.data() + r * channels, acc, count, channels);
+                             });
 }
 
 Tensor relu_bias_backward(const Tensor& relu_output, Tensor& grad_output) {
@@ -309,10 +311,11 @@ Tensor relu_bias_backward(const Tensor& relu_output, Tensor& grad_output) {
                                  format_shape(relu_output.shape())));
   }
   const kernels::RowSums& sums = kernels::row_sums();
-  return sum_rows_by_channel(grad_output, channels, [&](std::int64_t r, double* acc) {
-    sums.mask_and_add(relu_output.data() + r * channels, grad_output.data() + r * channels, acc,
-                      channels);
-  });
+  return sum_rows_by_channel(
+      grad_output, channels, [&](std::int64_t r, std::int64_t count, double* acc) {
+        sums.mask_and_add(relu_output.data() + r * channels, grad_output.data() + r * channels, acc,
+                          count, channels);
+      });
 }
 
 }  // namespace strider

@@ -98,16 +98,17 @@ Tensor matmul(Tensor a, const Tensor& b, const Tensor* bias = nullptr,
 constexpr std::int64_t kSumChunks = 16;
 
 // sums[c] = sum over rows r of row r's terms for a [rows, width] layout, in double:
-// add_row(r, p) adds row r's term for each c to p[c] (kernels::RowSums, compiled per ISA: at the
-// SSE2 baseline the double sums ran two lanes at a time, 9% of a stride-1 network's step).
-template <class AddRow>
-std::vector<double> column_sums(std::int64_t rows, std::int64_t width, const AddRow& add_row) {
+// add_rows(r, n, p) adds the terms of rows [r, r + n) for each c to p[c] (kernels::RowSums,
+// compiled per ISA: at the SSE2 baseline the double sums ran two lanes at a time, 9% of a stride-1
+// network's step).
+template <class AddRows>
+std::vector<double> column_sums(std::int64_t rows, std::int64_t width, const AddRows& add_rows) {
   const std::int64_t chunks = std::max<std::int64_t>(1, std::min(kSumChunks, rows));
   std::vector<double> partial(static_cast<std::size_t>(chunks * width), 0.0);
   for_each_index(chunks, (rows / chunks) * width, [&](std::int64_t chunk) {
     const std::int64_t begin = rows * chunk / chunks, end = rows * (chunk + 1) / chunks;
     double* p = partial.data() + chunk * width;
-    for (std::int64_t r = begin; r < end; ++r) add_row(r, p);
+    add_rows(begin, end - begin, p);
   });
   std::vector<double> sums(static_cast<std::size_t>(width), 0.0);
   for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
@@ -631,13 +632,15 @@ class BatchNormLayer : public Layer {
     const float* xv = x.data();
     if (batch_stats_) {
       const kernels::RowSums& sums = kernels::row_sums();
-      const std::vector<double> sum =
-          column_sums(rows, c, [&](std::int64_t r, double* p) { sums.add(xv + r * c, p, c); });
+      const std::vector<double> sum = column_sums(
+          rows, c,
+          [&](std::int64_t r, std::int64_t n, double* p) { sums.add(xv + r * c, p, n, c); });
       std::vector<double> mean(static_cast<std::size_t>(c));
       for (std::int64_t j = 0; j < c; ++j) mean[j] = sum[j] / static_cast<double>(rows);
-      const std::vector<double> squares = column_sums(rows, c, [&](std::int64_t r, double* p) {
-        sums.add_squares(xv + r * c, mean.data(), p, c);
-      });
+      const std::vector<double> squares =
+          column_sums(rows, c, [&](std::int64_t r, std::int64_t n, double* p) {
+            sums.add_squares(xv + r * c, mean.data(), p, n, c);
+          });
       float* mm = mean_->value.data();
       float* mv = variance_->value.data();
       for (std::int64_t j = 0; j < c; ++j) {
@@ -681,11 +684,12 @@ class BatchNormLayer : public Layer {
     const float* sh = shift_.data();
     const float* is = inv_std_.data();
     const kernels::RowSums& sums = kernels::row_sums();
-    const std::vector<double> sum_g =
-        column_sums(rows, c, [&](std::int64_t r, double* p) { sums.add(gv + r * c, p, c); });
-    const std::vector<double> sum_gx = column_sums(rows, c, [&](std::int64_t r, double* p) {
-      sums.add_normalized_products(gv + r * c, xv + r * c, sh, is, p, c);
-    });
+    const std::vector<double> sum_g = column_sums(
+        rows, c, [&](std::int64_t r, std::int64_t n, double* p) { sums.add(gv + r * c, p, n, c); });
+    const std::vector<double> sum_gx =
+        column_sums(rows, c, [&](std::int64_t r, std::int64_t n, double* p) {
+          sums.add_normalized_products(gv + r * c, xv + r * c, sh, is, p, n, c);
+        });
     if (trainable_) {
       for (std::int64_t j = 0; j < c; ++j) {
         if (gamma_) gamma_->grad.data()[j] = static_cast<float>(sum_gx[j]);

@@ -14,9 +14,8 @@ void fold_relu(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_
   for (std::int64_t n = n0; n < n0 + count; ++n) {
     double* acc = p.relu->image_sums + n * c_all;
     for (std::int64_t c = 0; c < c_all; ++c) acc[c] = 0.0;
-    for (std::int64_t i = n * pixels; i < (n + 1) * pixels; ++i) {
-      sums.mask_and_add(p.relu->relu_output + i * c_all, p.grad_input + i * c_all, acc, c_all);
-    }
+    sums.mask_and_add(p.relu->relu_output + n * pixels * c_all, p.grad_input + n * pixels * c_all,
+                      acc, pixels, c_all);
   }
 }
 
