@@ -1,7 +1,10 @@
 #include "strider/ops/depthwise_conv2d.hpp"
 
+#include <fmt/format.h>
+
 #include "kernels/depthwise/depthwise_kernel.hpp"
 #include "ops/bias.hpp"
+#include "strider/core/error.hpp"
 #include "strider/ops/conv2d.hpp"
 
 namespace strider {
@@ -11,21 +14,46 @@ Conv2DParams grouped_params(const DepthwiseConv2DOptions& o) {
   return {o.strides, o.dilation, o.padding, 1};
 }
 
-}  // namespace
-
-Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
-                        const DepthwiseConv2DOptions& options) {
-  // Validate as a depthwise op first, so that errors speak of [kh, kw, in, multiplier].
-  const Conv2DGeometry g =
+// Validated as a depthwise op, so that errors speak of [kh, kw, in, multiplier].
+Conv2DGeometry depthwise_geometry(const Tensor& input, const Tensor& filter, const Tensor* bias,
+                                  const DepthwiseConv2DOptions& options) {
+  Conv2DGeometry g =
       Conv2DGeometry::make_depthwise(input.shape(), filter.shape(), grouped_params(options));
   check_bias(bias, g.out_channels, "depthwise_conv2d", "output channels (in * multiplier)");
-  Tensor output = Tensor::uninitialized(g.output_shape());
+  return g;
+}
+
+void run_depthwise(const Conv2DGeometry& g, const Tensor& input, const Tensor& filter,
+                   const Tensor* bias, Tensor& output, const DepthwiseConv2DOptions& options) {
   const kernels::DepthwiseKernel& kernel = kernels::select_depthwise_kernel(g, options.kernel);
   if (!output.empty()) {
     kernel.run({g, input.data(), filter.data(), bias != nullptr ? bias->data() : nullptr,
                 output.data(), options.activation});
   }
+}
+
+}  // namespace
+
+Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
+                        const DepthwiseConv2DOptions& options) {
+  const Conv2DGeometry g = depthwise_geometry(input, filter, bias, options);
+  Tensor output = Tensor::uninitialized(g.output_shape());
+  run_depthwise(g, input, filter, bias, output, options);
   return output;
+}
+
+void depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias, Tensor& output,
+                      const DepthwiseConv2DOptions& options) {
+  const Conv2DGeometry g = depthwise_geometry(input, filter, bias, options);
+  if (output.shape() != g.output_shape()) {
+    throw ShapeError(fmt::format("depthwise_conv2d: output must have shape {} for input {}, got {}",
+                                 format_shape(g.output_shape()), format_shape(input.shape()),
+                                 format_shape(output.shape())));
+  }
+  if (!output.empty() && output.data() == input.data()) {
+    throw InvalidArgument("depthwise_conv2d: output must not be the input tensor");
+  }
+  run_depthwise(g, input, filter, bias, output, options);
 }
 
 Tensor separable_conv2d(const Tensor& input, const Tensor& depthwise, const Tensor& pointwise,

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
 #include "strider/core/error.hpp"
 #include "strider/core/random.hpp"
 #include "strider/ops/conv1d.hpp"
@@ -69,6 +72,48 @@ TEST(DepthwiseConv2D, RejectsBadInput) {
   DepthwiseConv2DOptions o;
   o.strides = {0, 1};
   EXPECT_THROW(depthwise_conv2d(x, Tensor({3, 3, 3, 1}), nullptr, o), InvalidArgument);
+}
+
+// Written into an output: the numbers of the returning call, every kernel (the output is
+// overwritten, not added to), and no allocation to check but the refusals.
+TEST(DepthwiseConv2D, WritesIntoAnOutputTheSameNumbers) {
+  const Tensor x = random({2, 9, 10, 19}, 8);
+  const Tensor w = random({3, 3, 19, 2}, 9);
+  const Tensor b = random({38}, 10);
+  DepthwiseConv2DOptions o;
+  o.strides = {2, 1};
+  o.padding = Padding2D::same();
+  o.activation = Activation::kRelu;
+  const Tensor want = depthwise_conv2d(x, w, &b, o);
+  for (const std::string_view kernel : {"", "reference"}) {
+    o.kernel = kernel;
+    Tensor into = random(want.shape(), 11);  // stale values must not leak through
+    depthwise_conv2d(x, w, &b, into, o);
+    for (std::int64_t i = 0; i < want.size(); ++i) {
+      ASSERT_NEAR(into.data()[i], want.data()[i], 1e-5f) << kernel << " " << i;
+    }
+  }
+  o.kernel = "";
+  Tensor again(want.shape());
+  depthwise_conv2d(x, w, &b, again, o);
+  for (std::int64_t i = 0; i < want.size(); ++i) ASSERT_EQ(again.data()[i], want.data()[i]) << i;
+}
+
+TEST(DepthwiseConv2D, RefusesAnOutputOfTheWrongShapeOrTheInputItself) {
+  Tensor x({1, 5, 5, 3});
+  const Tensor w({3, 3, 3, 1});
+  DepthwiseConv2DOptions same;
+  same.padding = Padding2D::same();
+  Tensor wrong({1, 3, 3, 3});  // the VALID shape, asked for SAME
+  try {
+    depthwise_conv2d(x, w, nullptr, wrong, same);
+    FAIL() << "expected ShapeError";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("output must have shape (1, 5, 5, 3)"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(depthwise_conv2d(x, w, nullptr, x, same), InvalidArgument);
+  EXPECT_THROW(depthwise_conv2d(x, Tensor({3, 3, 2, 1}), nullptr, wrong), ShapeError);
 }
 
 TEST(Conv1D, CausalSeesOnlyThePast) {

@@ -24,6 +24,10 @@ struct DepthwiseConv2DOptions {
 // Throws like Conv2DGeometry::make_depthwise, and ShapeError for a bias that is not [C * M].
 Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
                         const DepthwiseConv2DOptions& options = {});
+// The same, written into `output`, whose shape must be the output shape (ShapeError otherwise)
+// and which must not be `input` (InvalidArgument): no allocation per call, like PyTorch's out=.
+void depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias, Tensor& output,
+                      const DepthwiseConv2DOptions& options = {});
 
 // Keras SeparableConv2D: depthwise_conv2d (no bias, no activation) followed by a 1x1 conv2d with
 // `pointwise` [1, 1, C * M, F], then bias [F] and the activation.
