@@ -265,12 +265,11 @@ Tensor global_max_pool2d_backward(const Tensor& input, const Tensor& grad_output
 namespace {
 
 // The bias gradient's sums: `add_rows(r, count, acc)` adds rows [r, r + count) of the output
-// gradient into acc. Each
-// image's rows (those under one index of the first axis) are summed in double on threads, then
-// the images in order (finish_channel_sums): the grouping depends on the shape only, so the sum is
-// the same whatever the thread count, and it is the grouping of the ReLU folded into an input
-// gradient (kernels::ReluFold), which sums each image while it is in cache. A serial pass took 3%
-// of a training step on two threads.
+// gradient into acc. Each image's rows (those under one index of the first axis) are summed in
+// double on threads, then the images in order (finish_channel_sums): the grouping depends on the
+// shape only, so the sum is the same whatever the thread count, and it is the grouping of the
+// ReLU folded into an input gradient (kernels::ReluFold), which sums each image while it is in
+// cache. A serial pass took 3% of a training step on two threads.
 template <class AddRows>
 Tensor sum_rows_by_channel(const Tensor& grad_output, std::int64_t channels,
                            const AddRows& add_rows) {

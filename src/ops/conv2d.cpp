@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
-#include "ops/bias.hpp"
+#include "ops/checks.hpp"
 #include "strider/core/error.hpp"
 #include "strider/core/memory.hpp"
 
@@ -122,14 +122,7 @@ Tensor Conv2DPlan::run(const Tensor& input) const {
 
 void Conv2DPlan::run(const Tensor& input, Tensor& output) const {
   const std::shared_ptr<const Prepared> p = prepare(input.shape());
-  if (output.shape() != p->output_shape) {
-    throw ShapeError(fmt::format("conv2d: output must have shape {} for input {}, got {}",
-                                 format_shape(p->output_shape), format_shape(input.shape()),
-                                 format_shape(output.shape())));
-  }
-  if (!output.empty() && output.data() == input.data()) {
-    throw InvalidArgument("conv2d: output must not be the input tensor");
-  }
+  check_output(input, output, p->output_shape, "conv2d");
   execute(*p->kernel, p->geometry, input, filter_, *p->packed, bias(), activation_,
           p->schedule.get(), output);
 }

@@ -1,7 +1,7 @@
 #include "strider/ops/conv2d_transpose.hpp"
 
 #include "kernels/conv2d_transpose/conv2d_transpose_kernel.hpp"
-#include "ops/bias.hpp"
+#include "ops/checks.hpp"
 
 namespace strider {
 

@@ -1,10 +1,7 @@
 #include "strider/ops/depthwise_conv2d.hpp"
 
-#include <fmt/format.h>
-
 #include "kernels/depthwise/depthwise_kernel.hpp"
-#include "ops/bias.hpp"
-#include "strider/core/error.hpp"
+#include "ops/checks.hpp"
 #include "strider/ops/conv2d.hpp"
 
 namespace strider {
@@ -45,14 +42,7 @@ Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor*
 void depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias, Tensor& output,
                       const DepthwiseConv2DOptions& options) {
   const Conv2DGeometry g = depthwise_geometry(input, filter, bias, options);
-  if (output.shape() != g.output_shape()) {
-    throw ShapeError(fmt::format("depthwise_conv2d: output must have shape {} for input {}, got {}",
-                                 format_shape(g.output_shape()), format_shape(input.shape()),
-                                 format_shape(output.shape())));
-  }
-  if (!output.empty() && output.data() == input.data()) {
-    throw InvalidArgument("depthwise_conv2d: output must not be the input tensor");
-  }
+  check_output(input, output, g.output_shape(), "depthwise_conv2d");
   run_depthwise(g, input, filter, bias, output, options);
 }
 
