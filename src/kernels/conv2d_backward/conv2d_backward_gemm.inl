@@ -8,11 +8,11 @@
 // (zero-padded to whole vectors, so tiles need no lane masks; the filter gradient's last output
 // channels take a tile of fewer broadcast rows). Threads split the images (input gradient) or
 // the output positions (filter gradient, partial sums added in block order). For a few input
-// channels the filter gradient reads the column matrix in place from padded input rows instead
-// (filter_gradient_rows).
-// Scratch buffers start on cache lines (kernels/aligned.hpp); those written before they are read
-// are not zeroed: a zeroed vector per call cost a pass over megabytes of partial sums.
-// This file has no include guard on purpose: each ISA translation unit includes it once.
+// channels the filter gradient reads the column matrix in place from a padded copy of the input
+// instead (filter_gradient_rows). Scratch buffers start on cache lines (kernels/aligned.hpp); those
+// written before they are read are not zeroed: a zeroed vector per call cost a pass over megabytes
+// of partial sums. This file has no include guard on purpose: each ISA translation unit includes it
+// once.
 
 namespace strider::kernels {
 namespace STRIDER_ISA_NAMESPACE {
@@ -227,29 +227,106 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   }
 }
 
-// outer_tile<MR, NV, true> with the broadcast operand read through one pointer per row: row m of
-// step i is a[m][i * a_step]. The few-channel filter gradient reads its column matrix this way
-// straight from padded input rows, without building it.
-template <int MR, int NV>
-void outer_tile_rows(const float* const* a, std::int64_t a_step, const float* b,
-                     std::int64_t b_step, std::int64_t length, float* c, std::int64_t c_step) {
-  V acc[MR][NV];
-  const float* rows[MR];
-  _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
-    rows[m] = a[m];
-    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
-      acc[m][v] = Isa::load(c + m * c_step + v * kLanes);
+// The input of one group copied once per call with its padding made explicit: image n, padded
+// row ph, padded column pw, channel c at ((n * rows + ph) * cols + pw) * cg + c, where padded row
+// 0 is the first output row's first tap (geometry's tap(0, 0), negative in the padding) and the
+// last padded row the last output row's last tap. Every window is then in bounds: tap (kh, kw, c)
+// of output (oh, ow) is at a fixed offset per tap from the window's corner, and taps in the
+// padding read zeros.
+struct PaddedInput {
+  float* data;
+  std::int64_t rows, cols, cg;
+  std::int64_t image_floats() const { return rows * cols * cg; }
+};
+
+PaddedInput padded_extent(const Conv2DGeometry& g) {
+  const Window& wh = g.height;
+  const Window& ww = g.width;
+  const std::int64_t rows =
+      wh.output_size() == 0 ? 0
+                            : wh.tap(wh.output_size() - 1, wh.kernel_size() - 1) + 1 - wh.tap(0, 0);
+  const std::int64_t cols =
+      ww.output_size() == 0 ? 0
+                            : ww.tap(ww.output_size() - 1, ww.kernel_size() - 1) + 1 - ww.tap(0, 0);
+  return {nullptr, rows, cols, g.in_channels_per_group()};
+}
+
+// Copies images [n0, n1) of group `group` into `padded`, zeros in the padding.
+void pad_images(const Conv2DGeometry& g, const float* input, std::int64_t group,
+                const PaddedInput& padded, std::int64_t n0, std::int64_t n1) {
+  const Window& wh = g.height;
+  const Window& ww = g.width;
+  const std::int64_t first_h = wh.tap(0, 0), first_w = ww.tap(0, 0);
+  const std::int64_t in_h = wh.input_size(), in_w = ww.input_size(), c_all = g.in_channels;
+  const std::int64_t cg = padded.cg, row_floats = padded.cols * cg;
+  const std::int64_t w_begin = std::max<std::int64_t>(first_w, 0);
+  const std::int64_t w_end = std::min(first_w + padded.cols, in_w);
+  for (std::int64_t n = n0; n < n1; ++n) {
+    for (std::int64_t ph = 0; ph < padded.rows; ++ph) {
+      float* dst = padded.data + (n * padded.rows + ph) * row_floats;
+      const std::int64_t ih = first_h + ph;
+      if (ih < 0 || ih >= in_h || w_begin >= w_end) {
+        std::fill(dst, dst + row_floats, 0.0f);
+        continue;
+      }
+      std::fill(dst, dst + (w_begin - first_w) * cg, 0.0f);
+      const float* x = input + ((n * in_h + ih) * in_w) * c_all + group * cg;
+      float* inside = dst + (w_begin - first_w) * cg;
+      if (cg == c_all) {
+        std::copy(x + w_begin * cg, x + w_end * cg, inside);
+      } else {
+        for (std::int64_t iw = w_begin; iw < w_end; ++iw) {
+          std::copy_n(x + iw * c_all, cg, inside + (iw - w_begin) * cg);
+        }
+      }
+      std::fill(inside + (w_end - w_begin) * cg, dst + row_floats, 0.0f);
     }
   }
-  for (std::int64_t i = 0; i < length; ++i) {
-    V bv[NV];
-    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) bv[v] =
-        Isa::load(b + i * b_step + v * kLanes);
-    const std::int64_t offset = i * a_step;
-    _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
-      const V s = Isa::broadcast(rows[m] + offset);
-      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] =
-          Isa::fmadd(s, bv[v], acc[m][v]);
+}
+
+// What a padded tile reads: output rows r = n * out_h + oh from the padded input and the output
+// gradient, both in place.
+struct PaddedRows {
+  const float* padded;
+  std::int64_t image_floats, out_h, out_w;
+  const std::int64_t* row_offsets;  // per output row oh: its windows' first padded row, in floats
+  std::int64_t col_step;            // floats from one output column's window to the next
+  const float* dy;                  // grad_output at this group's and tile's first filter
+  std::int64_t f_all;
+};
+
+// c[m * c_step + v * lanes ...] (+)= the sum over output rows [r0, r1) and all their columns p
+// of tap m's input x[p + offsets[m]] times the output gradient dy[p, v * lanes ...]: MR taps
+// broadcast, NV vectors of filters, the accumulators in registers across all the rows. With
+// kTail the filter vectors are read with counts[v] lanes (fewer filters than the tile is wide).
+template <int MR, int NV, bool kAccumulate, bool kTail>
+void padded_tile(const PaddedRows& s, const std::int64_t* offsets, const std::int64_t* counts,
+                 std::int64_t r0, std::int64_t r1, float* c, std::int64_t c_step) {
+  V acc[MR][NV];
+  std::int64_t off[MR];
+  _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+    off[m] = offsets[m];
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+      acc[m][v] = kAccumulate ? Isa::load(c + m * c_step + v * kLanes) : Isa::zero();
+    }
+  }
+  for (std::int64_t r = r0; r < r1; ++r) {
+    const std::int64_t n = r / s.out_h, oh = r % s.out_h;
+    const float* x = s.padded + n * s.image_floats + s.row_offsets[oh];
+    const float* b = s.dy + r * s.out_w * s.f_all;
+    for (std::int64_t ow = 0; ow < s.out_w; ++ow, x += s.col_step, b += s.f_all) {
+      V bv[NV];
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+        // A vector wholly past the filters reads nothing (generic's one-lane load would).
+        bv[v] = !kTail          ? Isa::load(b + v * kLanes)
+                : counts[v] > 0 ? Isa::load(b + v * kLanes, counts[v])
+                                : Isa::zero();
+      }
+      _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+        const V a = Isa::broadcast(x + off[m]);
+        _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] =
+            Isa::fmadd(a, bv[v], acc[m][v]);
+      }
     }
   }
   _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
@@ -259,100 +336,119 @@ void outer_tile_rows(const float* const* a, std::int64_t a_step, const float* b,
   }
 }
 
-// The filter gradient for few input channels per group (a network's first layer: C = 1 or 3),
-// where gather_row's per-tap copies of 1-3 floats cost more than the products: 64x28x28x1 -> 32
-// 3x3 took 4.4 ms of CPU through the column matrix, 1.4 ms here (strider_conv2d_backward_bench,
-// one thread, AVX2). Per output row (n, oh), each filter row kh reads one input
-// row, copied once into a buffer with zeros where the windows reach into the padding; tap
-// (kh, kw, c) of output ow is then that buffer at (tap(ow, kw) - tap(0, 0)) * cg + c, a fixed
-// pointer per tap plus ow * stride * cg, so the column matrix is read in place by
-// outer_tile_rows. Filter rows that fall into the padding read a zero row. Threads and partial
-// sums as filter_gradient.
+// padded_tile for the first `mr` (1..MR) taps: the last taps of the filter.
+template <int MR, int NV, bool kAccumulate, bool kTail>
+void padded_tile_upto(int mr, const PaddedRows& s, const std::int64_t* offsets,
+                      const std::int64_t* counts, std::int64_t r0, std::int64_t r1, float* c,
+                      std::int64_t c_step) {
+  if constexpr (MR > 1) {
+    if (mr < MR) {
+      return padded_tile_upto<MR - 1, NV, kAccumulate, kTail>(mr, s, offsets, counts, r0, r1, c,
+                                                              c_step);
+    }
+  }
+  padded_tile<MR, NV, kAccumulate, kTail>(s, offsets, counts, r0, r1, c, c_step);
+}
+
+// The filter gradient read in place from a padded copy of the input, for few input channels per
+// group (a network's first layer: C = 1 or 3), where gather_row's per-tap copies of 1-3 floats
+// cost more than the products. dW^T[k, f] = sum over output pixels p of x[p, k] * dy[p, f]: MR
+// taps are broadcast from the padded input at a fixed offset each from the window's corner
+// (geometry's tap(0, kh) and tap(0, kw) from tap(0, 0)), NV vectors of filters are read from the
+// output gradient in place, and the accumulators stay in registers over a whole chunk of output
+// rows. A padded row per output row and its tile call (the kernel before) spent as long
+// setting up as multiplying: 64x28x28x1 -> 32 3x3 took 0.7-1.1 ms on one thread.
+// The output rows are cut into blocks that depend on the shape only, each summed into its own
+// partial by whichever thread takes it, the partials added in block order: the bits do not
+// depend on the thread count.
 template <int MR, int NV>
 void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   const Dims d = dims_of(p.geometry);
-  const Window& wh = p.geometry.height;
-  const Window& ww = p.geometry.width;
+  const Conv2DGeometry& g = p.geometry;
+  const Window& wh = g.height;
+  const Window& ww = g.width;
   const std::int64_t fb = NV * kLanes;
-  const std::int64_t kp = round_up(d.k, MR), fp = round_up(d.fg, fb);
-  const std::int64_t tiles_k = kp / MR, tiles_f = fp / fb;
-  const std::int64_t kh_size = wh.kernel_size();
-  const std::int64_t rows_total = p.geometry.batch * d.out_h;
+  const std::int64_t fp = round_up(d.fg, fb), tiles_f = fp / fb;
+  const std::int64_t rows_total = g.batch * d.out_h;
   if (rows_total == 0 || d.out_w == 0) {
     std::fill(p.grad_filter, p.grad_filter + d.k * d.f_all, 0.0f);
     return;
   }
-  // The input columns that output row's windows span, padding included: [first, last).
-  const std::int64_t first = ww.tap(0, 0), last = ww.tap(d.out_w - 1, d.kw_size - 1) + 1;
-  const std::int64_t inside_begin = std::max<std::int64_t>(first, 0);
-  const std::int64_t inside_end = std::min(last, d.in_w);
-  const std::int64_t padded = (last - first) * d.cg;
-  const std::int64_t a_step = ww.stride() * d.cg;
-  const int teams = teams_for(p.geometry);
-  const MemoryReservation scratch(teams * ((kh_size + 1) * padded + d.out_w * fp + kp * fp) *
+  PaddedInput padded = padded_extent(g);
+  // Chunks of output rows whose output gradient (out_w x fp floats a row) and padded input
+  // rows (stride x cols x cg floats a row) stay in L1 while every tap tile reads them; blocks
+  // of at least two chunks, up to 16.
+  const std::int64_t chunk = std::max<std::int64_t>(
+      1, (std::int64_t{8} << 10) /
+             std::max<std::int64_t>(1, d.out_w * fp + wh.stride() * padded.cols * d.cg));
+  const std::int64_t blocks =
+      std::clamp<std::int64_t>(std::min<std::int64_t>(16, rows_total / (2 * chunk)), 1,
+                               std::max<std::int64_t>(1, (std::int64_t{8} << 20) / (d.k * fp)));
+  const int teams = teams_for(g);
+  const MemoryReservation scratch((g.batch * padded.image_floats() + blocks * d.k * fp) *
                                       static_cast<std::int64_t>(sizeof(float)),
-                                  "conv2d_backward_filter: the padded input rows");
-  const auto partials = aligned_floats_for_overwrite((teams * kp * fp));
+                                  "conv2d_backward_filter: the padded input");
+  const AlignedFloats padded_data = aligned_floats_for_overwrite(g.batch * padded.image_floats());
+  padded.data = padded_data.get();
+  const AlignedFloats partials = aligned_floats_for_overwrite(blocks * d.k * fp);
+  // Per tap k = (kh, kw, c): its offset from the window's corner in the padded input.
+  std::vector<std::int64_t> offsets(static_cast<std::size_t>(d.k));
+  for (std::int64_t kh = 0; kh < wh.kernel_size(); ++kh) {
+    for (std::int64_t kw = 0; kw < d.kw_size; ++kw) {
+      for (std::int64_t c = 0; c < d.cg; ++c) {
+        offsets[static_cast<std::size_t>((kh * d.kw_size + kw) * d.cg + c)] =
+            ((wh.tap(0, kh) - wh.tap(0, 0)) * padded.cols + ww.tap(0, kw) - ww.tap(0, 0)) * d.cg +
+            c;
+      }
+    }
+  }
+  std::vector<std::int64_t> row_offsets(static_cast<std::size_t>(d.out_h));
+  for (std::int64_t oh = 0; oh < d.out_h; ++oh) {
+    row_offsets[static_cast<std::size_t>(oh)] = (wh.tap(oh, 0) - wh.tap(0, 0)) * padded.cols * d.cg;
+  }
+  // Lanes of each filter vector of the last tile column (fewer than a vector past fg).
+  std::int64_t counts[NV];
+  for (int v = 0; v < NV; ++v) {
+    counts[v] = std::clamp<std::int64_t>(d.fg - (tiles_f - 1) * fb - v * kLanes, 0, kLanes);
+  }
+  const bool tail = fp != d.fg;
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
-    const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    // kh_size padded rows and one zero row; only [inside_begin, inside_end) is ever rewritten.
-    const AlignedFloats rows_buffer = aligned_floats((kh_size + 1) * padded);
-    const float* zero_row = rows_buffer.get() + kh_size * padded;
-    const AlignedFloats dy = aligned_floats(fp != d.fg ? d.out_w * fp : 0);
-    std::vector<const float*> taps(static_cast<std::size_t>(kp), zero_row);
-    float* dw = partials.get() + t * kp * fp;
-    const std::int64_t r_begin = rows_total * t / nt, r_end = rows_total * (t + 1) / nt;
-    for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
-      std::fill(dw, dw + kp * fp, 0.0f);
-      for (std::int64_t r = r_begin; r < r_end; ++r) {
-        const std::int64_t n = r / d.out_h, oh = r % d.out_h;
-        const TapRange th = d.row_taps[static_cast<std::size_t>(oh)];
-        for (std::int64_t kh = 0; kh < kh_size; ++kh) {
-          const float* row = zero_row;
-          if (kh >= th.begin && kh < th.end) {
-            float* dst = rows_buffer.get() + kh * padded;
-            const float* x =
-                p.input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w) * d.c_all + group * d.cg;
-            // Plain loops: a library copy per pixel of 1-4 floats cost a third of the kernel.
-            for (std::int64_t iw = inside_begin; iw < inside_end; ++iw) {
-              for (std::int64_t c = 0; c < d.cg; ++c) {
-                dst[(iw - first) * d.cg + c] = x[iw * d.c_all + c];
-              }
-            }
-            row = dst;
-          }
-          for (std::int64_t kw = 0; kw < d.kw_size; ++kw) {
-            for (std::int64_t c = 0; c < d.cg; ++c) {
-              taps[static_cast<std::size_t>((kh * d.kw_size + kw) * d.cg + c)] =
-                  row + (ww.tap(0, kw) - first) * d.cg + c;
-            }
-          }
-        }
-        // grad_output's row is read in place when its filters fill whole tiles, else copied to
-        // rows zero-padded to fp.
-        const float* b = p.grad_output + r * d.out_w * d.f_all + group * d.fg;
-        std::int64_t b_step = d.f_all;
-        if (fp != d.fg) {
-          for (std::int64_t ow = 0; ow < d.out_w; ++ow) {
-            std::copy_n(b + ow * d.f_all, d.fg, dy.get() + ow * fp);
-          }
-          b = dy.get();
-          b_step = fp;
-        }
-        for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+    for (std::int64_t group = 0; group < g.groups; ++group) {
+#pragma omp for schedule(static)
+      for (std::int64_t n = 0; n < g.batch; ++n) pad_images(g, p.input, group, padded, n, n + 1);
+      const PaddedRows s{
+          padded.data,        padded.image_floats(),        d.out_h, d.out_w, row_offsets.data(),
+          ww.stride() * d.cg, p.grad_output + group * d.fg, d.f_all};
+#pragma omp for schedule(dynamic, 1)
+      for (std::int64_t block = 0; block < blocks; ++block) {
+        float* dwt = partials.get() + block * d.k * fp;
+        const std::int64_t r_begin = rows_total * block / blocks;
+        const std::int64_t r_end = rows_total * (block + 1) / blocks;
+        if (r_begin == r_end) std::fill(dwt, dwt + d.k * fp, 0.0f);
+        for (std::int64_t r0 = r_begin; r0 < r_end; r0 += chunk) {
+          const std::int64_t r1 = std::min(r0 + chunk, r_end);
+          const bool first = r0 == r_begin;
           for (std::int64_t tf = 0; tf < tiles_f; ++tf) {
-            outer_tile_rows<MR, NV>(taps.data() + tk * MR, a_step, b + tf * fb, b_step, d.out_w,
-                                    dw + tk * MR * fp + tf * fb, fp);
+            PaddedRows st = s;
+            st.dy += tf * fb;
+            const bool masked = tail && tf == tiles_f - 1;
+            const auto run = first ? (masked ? padded_tile_upto<MR, NV, false, true>
+                                             : padded_tile_upto<MR, NV, false, false>)
+                                   : (masked ? padded_tile_upto<MR, NV, true, true>
+                                             : padded_tile_upto<MR, NV, true, false>);
+            for (std::int64_t k0 = 0; k0 < d.k; k0 += MR) {
+              const int mr = static_cast<int>(std::min<std::int64_t>(MR, d.k - k0));
+              run(mr, st, offsets.data() + k0, counts, r0, r1, dwt + k0 * fp + tf * fb, fp);
+            }
           }
         }
       }
-#pragma omp barrier
-      for (std::int64_t k = d.k * t / nt; k < d.k * (t + 1) / nt; ++k) {
-        sum_partials(partials.get() + k * fp, nt, kp * fp, d.fg,
+#pragma omp for schedule(static)
+      for (std::int64_t k = 0; k < d.k; ++k) {
+        sum_partials(partials.get() + k * fp, blocks, d.k * fp, d.fg,
                      p.grad_filter + k * d.f_all + group * d.fg);
       }
-#pragma omp barrier
     }
   }
 }
