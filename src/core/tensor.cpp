@@ -62,7 +62,9 @@ Tensor::Tensor(Shape shape, NoInit) : shape_(std::move(shape)) {
   data_.reset(static_cast<float*>(p));
 }
 
-Tensor::Tensor(Shape shape, std::span<const float> values) : Tensor(std::move(shape)) {
+// Not zero-filled first: every value is copied over (a copy of a batch's activations, as a
+// Flatten layer makes, spent as long zeroing as copying).
+Tensor::Tensor(Shape shape, std::span<const float> values) : Tensor(std::move(shape), NoInit{}) {
   if (static_cast<std::int64_t>(values.size()) != size_) {
     throw ShapeError(fmt::format("tensor: shape {} holds {} values, got {}", format_shape(shape_),
                                  size_, values.size()));
