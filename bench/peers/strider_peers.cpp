@@ -358,11 +358,26 @@ std::string label(const Problem& p) {
   return s;
 }
 
-// Times every case with `threads` threads, prints the table and returns its JSON.
+// Times every case with `threads` threads, prints the table and returns its JSON. The peak is
+// measured before and after the cases and the higher taken: on a shared host a neighbour's burst
+// during one measurement made the "peak" half of what the FMA pipes give (160 GFLOP/s for 2
+// threads, and shapes at 150% of it). The table is printed once the peak is known; a line per
+// case on stderr shows progress.
 nlohmann::ordered_json run_thread_count(const std::vector<Case>& cases, int threads,
                                         double min_seconds) {
   omp_set_num_threads(threads);  // Strider and oneDNN; XNNPACK gets its own pool
-  const double peak = strider::measure_peak_gflops(threads);
+  const double peak_before = strider::measure_peak_gflops(threads);
+  struct Row {
+    const Case* c;
+    std::vector<Result> results;
+  };
+  std::vector<Row> rows;
+  for (const Case& c : cases) {
+    fmt::print(stderr, "strider_peers: {} thread{}, {}/{}: {}\n", threads, threads == 1 ? "" : "s",
+               rows.size() + 1, cases.size(), label(c.problem));
+    rows.push_back({&c, measure(c, threads, min_seconds)});
+  }
+  const double peak = std::max(peak_before, strider::measure_peak_gflops(threads));
   fmt::print("\nStrider vs oneDNN vs XNNPACK, {} thread{}, {} (measured peak {:.1f} GFLOP/s)\n",
              threads, threads == 1 ? "" : "s", strider::best_isa(), peak);
   fmt::print("{:<44} {:>8} {:>11} {:>11} {:>11} {:>7} {:>12}\n", "shape", "GFLOP", "Strider ms",
@@ -370,10 +385,9 @@ nlohmann::ordered_json run_thread_count(const std::vector<Case>& cases, int thre
   nlohmann::ordered_json shapes = nlohmann::ordered_json::array();
   double log_sum = 0.0;
   int ratios = 0;
-  for (const Case& c : cases) {
-    const std::vector<Result> results = measure(c, threads, min_seconds);
-    const double gflop = c.problem.flops() / 1e9;
-    nlohmann::ordered_json shape{{"problem", c.problem.to_string()}, {"gflop", gflop}};
+  for (const auto& [c, results] : rows) {
+    const double gflop = c->problem.flops() / 1e9;
+    nlohmann::ordered_json shape{{"problem", c->problem.to_string()}, {"gflop", gflop}};
     std::string times;
     double best_peer = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < kPeers; ++i) {
@@ -402,10 +416,10 @@ nlohmann::ordered_json run_thread_count(const std::vector<Case>& cases, int thre
         ++ratios;
       }
     }
-    fmt::print("{:<44} {:>8.4f}{} {:>7} {:>12}\n", label(c.problem), gflop, times, percent, ratio);
-    std::fflush(stdout);
+    fmt::print("{:<44} {:>8.4f}{} {:>7} {:>12}\n", label(c->problem), gflop, times, percent, ratio);
     shapes.push_back(shape);
   }
+  std::fflush(stdout);
   const double geomean = ratios ? std::exp(log_sum / ratios) : std::nan("");
   fmt::print(
       "geometric mean of best-peer time / Strider time: {:.2f} over {} shapes "
@@ -413,6 +427,7 @@ nlohmann::ordered_json run_thread_count(const std::vector<Case>& cases, int thre
       geomean, ratios);
   return {{"threads", threads},
           {"peak_gflops", peak},
+          {"peak_gflops_before", peak_before},
           {"shapes", shapes},
           {"geomean_best_peer_over_strider", ratios ? nlohmann::json(geomean) : nullptr}};
 }
