@@ -157,6 +157,15 @@ void outer_tile_upto(int mr, const float* a, std::int64_t a_step, const float* b
   outer_tile<MR, NV, kAccumulate>(a, a_step, b, b_step, length, c, c_step);
 }
 
+// How many blocks the filter gradients cut `rows` into, each summed into its own partial of
+// `partial_floats`: up to 16 blocks of at least two chunks each, and partials of at most 32 MiB
+// in all. It depends on the shape only, which keeps the bits independent of the thread count.
+inline std::int64_t row_blocks(std::int64_t rows, std::int64_t chunk, std::int64_t partial_floats) {
+  return std::clamp<std::int64_t>(
+      std::min<std::int64_t>(16, rows / (2 * chunk)), 1,
+      std::max<std::int64_t>(1, (std::int64_t{8} << 20) / partial_floats));
+}
+
 // One parallel region per call: on a loaded machine every region's barrier can cost a scheduler
 // time slice, which made a region per step of the column matrix hundreds of times slower with 2
 // threads. The rows are cut into a number of blocks that depends on the shape only, each summed
@@ -180,10 +189,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t rows_total = p.geometry.batch * d.out_h * d.out_w;
   const std::int64_t chunk = std::max<std::int64_t>(1, kChunkFloats / (kp + d.fg));
   const std::int64_t tiles_k = kp / kb;
-  // Up to 16 blocks of at least two chunks each, and partials of at most 32 MiB in all.
-  const std::int64_t blocks =
-      std::clamp<std::int64_t>(std::min<std::int64_t>(16, rows_total / (2 * chunk)), 1,
-                               std::max<std::int64_t>(1, (std::int64_t{8} << 20) / (kp * d.fg)));
+  const std::int64_t blocks = row_blocks(rows_total, chunk, kp * d.fg);
   // Each block is walked in steps of rows whose column-matrix slice of kb taps and output
   // gradient (rows x (kb + fg) floats) stay in L1 while the tiles of every output-channel group
   // read them, one slice of taps after the other. Steps as long as a block's chunk, each tile
@@ -260,9 +266,9 @@ PaddedInput padded_extent(const Conv2DGeometry& g) {
   return {nullptr, rows, cols, g.in_channels_per_group()};
 }
 
-// Copies images [n0, n1) of group `group` into `padded`, zeros in the padding.
-void pad_images(const Conv2DGeometry& g, const float* input, std::int64_t group,
-                const PaddedInput& padded, std::int64_t n0, std::int64_t n1) {
+// Copies image n of group `group` into `padded`, zeros in the padding.
+void pad_image(const Conv2DGeometry& g, const float* input, std::int64_t group,
+               const PaddedInput& padded, std::int64_t n) {
   const Window& wh = g.height;
   const Window& ww = g.width;
   const std::int64_t first_h = wh.tap(0, 0), first_w = ww.tap(0, 0);
@@ -270,26 +276,24 @@ void pad_images(const Conv2DGeometry& g, const float* input, std::int64_t group,
   const std::int64_t cg = padded.cg, row_floats = padded.cols * cg;
   const std::int64_t w_begin = std::max<std::int64_t>(first_w, 0);
   const std::int64_t w_end = std::min(first_w + padded.cols, in_w);
-  for (std::int64_t n = n0; n < n1; ++n) {
-    for (std::int64_t ph = 0; ph < padded.rows; ++ph) {
-      float* dst = padded.data + (n * padded.rows + ph) * row_floats;
-      const std::int64_t ih = first_h + ph;
-      if (ih < 0 || ih >= in_h || w_begin >= w_end) {
-        std::fill(dst, dst + row_floats, 0.0f);
-        continue;
-      }
-      std::fill(dst, dst + (w_begin - first_w) * cg, 0.0f);
-      const float* x = input + ((n * in_h + ih) * in_w) * c_all + group * cg;
-      float* inside = dst + (w_begin - first_w) * cg;
-      if (cg == c_all) {
-        std::copy(x + w_begin * cg, x + w_end * cg, inside);
-      } else {
-        for (std::int64_t iw = w_begin; iw < w_end; ++iw) {
-          std::copy_n(x + iw * c_all, cg, inside + (iw - w_begin) * cg);
-        }
-      }
-      std::fill(inside + (w_end - w_begin) * cg, dst + row_floats, 0.0f);
+  for (std::int64_t ph = 0; ph < padded.rows; ++ph) {
+    float* dst = padded.data + (n * padded.rows + ph) * row_floats;
+    const std::int64_t ih = first_h + ph;
+    if (ih < 0 || ih >= in_h || w_begin >= w_end) {
+      std::fill(dst, dst + row_floats, 0.0f);
+      continue;
     }
+    std::fill(dst, dst + (w_begin - first_w) * cg, 0.0f);
+    const float* x = input + ((n * in_h + ih) * in_w) * c_all + group * cg;
+    float* inside = dst + (w_begin - first_w) * cg;
+    if (cg == c_all) {
+      std::copy(x + w_begin * cg, x + w_end * cg, inside);
+    } else {
+      for (std::int64_t iw = w_begin; iw < w_end; ++iw) {
+        std::copy_n(x + iw * c_all, cg, inside + (iw - w_begin) * cg);
+      }
+    }
+    std::fill(inside + (w_end - w_begin) * cg, dst + row_floats, 0.0f);
   }
 }
 
@@ -390,9 +394,7 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t chunk = std::max<std::int64_t>(
       1, (std::int64_t{8} << 10) /
              std::max<std::int64_t>(1, d.out_w * fp + wh.stride() * padded.cols * d.cg));
-  const std::int64_t blocks =
-      std::clamp<std::int64_t>(std::min<std::int64_t>(16, rows_total / (2 * chunk)), 1,
-                               std::max<std::int64_t>(1, (std::int64_t{8} << 20) / (d.k * fp)));
+  const std::int64_t blocks = row_blocks(rows_total, chunk, d.k * fp);
   const int teams = teams_for(g);
   const MemoryReservation scratch((g.batch * padded.image_floats() + blocks * d.k * fp) *
                                       static_cast<std::int64_t>(sizeof(float)),
@@ -425,7 +427,7 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   {
     for (std::int64_t group = 0; group < g.groups; ++group) {
 #pragma omp for schedule(static)
-      for (std::int64_t n = 0; n < g.batch; ++n) pad_images(g, p.input, group, padded, n, n + 1);
+      for (std::int64_t n = 0; n < g.batch; ++n) pad_image(g, p.input, group, padded, n);
       const PaddedRows s{
           padded.data,        padded.image_floats(),        d.out_h, d.out_w, row_offsets.data(),
           ww.stride() * d.cg, p.grad_output + group * d.fg, d.f_all};
