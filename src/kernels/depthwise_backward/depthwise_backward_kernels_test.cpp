@@ -147,10 +147,13 @@ TEST(DepthwiseBackwardKernels, MatchTheReferenceOverARandomSweep) {
 
 TEST(DepthwiseBackwardKernels, MatchTheReferenceOnTrainingShapes) {
   Rng rng(32);
-  // MobileNet-like layers: 3x3 SAME stride 1 and 2 with 32 and 72 channels (a full AVX-512 block
-  // plus a tail), and a multiplier of 2 with unequal strides and dilation.
+  // MobileNet-like layers: 3x3 SAME stride 1 and 2 with 32, 48 and 72 channels (two and three
+  // whole AVX-512 vectors; a full block plus a tail), and a multiplier of 2 with unequal strides
+  // and dilation.
   expect_depthwise_kernels_match(
       {{2, 28, 28, 32}, {3, 3, 32, 1}, {{1, 1}, {1, 1}, Padding2D::same(), 1}}, rng);
+  expect_depthwise_kernels_match(
+      {{2, 13, 14, 48}, {3, 3, 48, 1}, {{1, 2}, {1, 1}, Padding2D::same(), 1}}, rng);
   expect_depthwise_kernels_match(
       {{2, 15, 15, 72}, {3, 3, 72, 1}, {{2, 2}, {1, 1}, Padding2D::same(), 1}}, rng);
   expect_depthwise_kernels_match(
