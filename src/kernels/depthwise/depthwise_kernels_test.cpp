@@ -62,6 +62,18 @@ TEST(DepthwiseKernels, MatchTheReferenceOverARandomSweep) {
   }
 }
 
+TEST(DepthwiseKernels, AMultiplierAboveOneRunsWidenedWhereTheCpuHasVectors) {
+  const Conv2DGeometry g = Conv2DGeometry::make_depthwise(Shape{1, 6, 6, 5}, Shape{3, 3, 5, 2}, {});
+  const std::string_view name = select_depthwise_kernel(g, {}).name;
+  if (cpu_has_avx512()) {
+    EXPECT_EQ(name, "widened_avx512");
+  } else if (cpu_has_avx2()) {
+    EXPECT_EQ(name, "widened_avx2");
+  } else {
+    EXPECT_EQ(name, "grouped_conv2d");
+  }
+}
+
 TEST(DepthwiseKernels, TheListEndsWithTheReference) {
   EXPECT_EQ(depthwise_kernels().back().name, "reference");
 }

@@ -122,8 +122,7 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
         float* out = m_all > 1 ? sums.get() : dx;
         const PixelReaders pr{rh, rw, ih, iw};
         over_channels(o_all, [&]<int NV, bool kMasked>(std::int64_t o0, std::int64_t lanes) {
-          gather_pixel<NV, kMasked>(dy_image, p.filter, o_all, out_w, kw_size, pr, o0, lanes,
-                                    out);
+          gather_pixel<NV, kMasked>(dy_image, p.filter, o_all, out_w, kw_size, pr, o0, lanes, out);
         });
         if (m_all > 1) {
           for (std::int64_t c = 0; c < c_all; ++c) {
