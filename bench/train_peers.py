@@ -8,8 +8,15 @@ loss, test_accuracy) on its own line. Only the training loop is timed: loading t
 evaluating the test set are not.
 
 PyTorch is Debian's python3-torch, so run `--framework torch` with Debian's /usr/bin/python3; Keras
-comes from tensorflow-cpu in .venv. Usage:
+comes from tensorflow-cpu in .venv. With --paced a run prints {"framework": ..., "ready": true}
+once set up and then waits for a line on standard input before each epoch: --interleave runs the
+frameworks that way, one epoch of each in turn (Strider's as `strider train --resume`, a process
+per epoch), so that a noisy spell on this shared machine falls on every framework alike rather
+than on whichever ran through it. Usage:
   python3 train_peers.py --framework torch|torch-channels-last|keras [--epochs N] [--threads T]
+                         [--paced]
+  python3 train_peers.py --interleave --strider BIN --keras-python PY [--epochs N] [--threads T]
+                         [--log FILE.jsonl]
   python3 train_peers.py --report FILE.jsonl   (the table of what the runs printed, strider's too)
 """
 
@@ -17,13 +24,21 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 
 import numpy as np
 
 DATA = "/usr/share/datasets/fashion-mnist"
+STRIDER_MODEL = (
+    "input(28,28,1); conv(32,3,padding=same,activation=relu); "
+    "conv(64,3,strides=2,padding=same,activation=relu); "
+    "conv(64,3,strides=2,padding=same,activation=relu); flatten; dense(10)"
+)
 
 
 def read_idx(path):
@@ -62,6 +77,16 @@ def emit(framework, epoch, seconds, loss, test_accuracy, images):
     )
 
 
+def epochs(args, name):
+    """The epoch numbers to run; with --paced, each waits for a line on standard input."""
+    if args.paced:
+        print(json.dumps({"framework": name, "ready": True}), flush=True)
+    for epoch in range(1, args.epochs + 1):
+        if args.paced and not sys.stdin.readline():
+            return
+        yield epoch
+
+
 def run_torch(args, channels_last):
     import torch
     from torch import nn
@@ -85,7 +110,7 @@ def run_torch(args, channels_last):
     loss_fn = nn.CrossEntropyLoss()
     name = "torch-channels-last" if channels_last else "torch"
     n = x.shape[0]
-    for epoch in range(1, args.epochs + 1):
+    for epoch in epochs(args, name):
         model.train()
         order = torch.randperm(n)
         total, batches = 0.0, 0
@@ -133,12 +158,68 @@ def run_keras(args):
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         metrics=["accuracy"],
     )
-    for epoch in range(1, args.epochs + 1):
+    for epoch in epochs(args, "keras"):
         start = time.perf_counter()
         history = model.fit(x, y, batch_size=args.batch, epochs=1, shuffle=True, verbose=0)
         seconds = time.perf_counter() - start
         _, accuracy = model.evaluate(xt, yt, batch_size=1000, verbose=0)
         emit("keras", epoch, seconds, float(history.history["loss"][-1]), float(accuracy), len(x))
+
+
+def next_json(stream, source):
+    """The next JSON object a run prints; its other lines go to standard error."""
+    for line in stream:
+        if line.startswith("{"):
+            return json.loads(line)
+        sys.stderr.write(line)
+    sys.exit(f"train_peers: {source} ended before printing its result")
+
+
+def interleave(args):
+    """One epoch of each framework in turn, the order rotating every round; every epoch's JSON is
+    printed and written to args.log."""
+    here = os.path.abspath(__file__)
+    common = ["--epochs", str(args.epochs), "--threads", str(args.threads),
+              "--batch", str(args.batch), "--seed", str(args.seed),
+              "--limit-train", str(args.limit_train), "--paced"]
+    peers = {}
+    for name, python in (("torch", sys.executable), ("torch-channels-last", sys.executable),
+                         ("keras", args.keras_python)):
+        peers[name] = subprocess.Popen([python, here, "--framework", name, *common],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    for name, proc in peers.items():
+        next_json(proc.stdout, name)  # {"ready": true}: set up, waiting
+    checkpoint = tempfile.mkdtemp(prefix="strider-train-peers-")
+    names = ["strider", *peers]
+    try:
+        with open(args.log, "w") as log:
+            for epoch in range(1, args.epochs + 1):
+                turn = (epoch - 1) % len(names)
+                for name in names[turn:] + names[:turn]:
+                    # The last run's threads may spin a while after its epoch (OpenMP, Eigen's
+                    # pool) and would take the cores from the next.
+                    time.sleep(args.settle)
+                    if name == "strider":
+                        run = subprocess.run(
+                            [args.strider, "train", "--model", STRIDER_MODEL,
+                             "--data", "fashion-mnist", "--epochs", str(epoch),
+                             "--batch", str(args.batch), "--optimizer", "adam",
+                             "--threads", str(args.threads), "--seed", str(args.seed),
+                             "--limit-train", str(args.limit_train),
+                             "--checkpoint", checkpoint, "--resume", "--json"],
+                            stdout=subprocess.PIPE, text=True, check=True)
+                        row = {"framework": "strider", **json.loads(run.stdout.splitlines()[-1])}
+                    else:
+                        peers[name].stdin.write("\n")
+                        peers[name].stdin.flush()
+                        row = next_json(peers[name].stdout, name)
+                    print(json.dumps(row), flush=True)
+                    log.write(json.dumps(row) + "\n")
+    finally:
+        shutil.rmtree(checkpoint, ignore_errors=True)
+        for proc in peers.values():
+            proc.stdin.close()
+            proc.wait()
 
 
 def report(path):
@@ -164,6 +245,16 @@ def report(path):
         best = min(peers, key=peers.get)
         print(f"\nstrider / fastest peer ({best}): {median['strider'] / peers[best]:.2f} "
               f"(median epoch times; the issue's target is at most 0.5)")
+        # Epoch by epoch: with --interleave an epoch's runs were neighbours in time.
+        rounds = []
+        for i, row in enumerate(runs["strider"]):
+            times = [rows[i]["seconds"] for name, rows in runs.items()
+                     if name != "strider" and i < len(rows)]
+            if times:
+                rounds.append(row["seconds"] / min(times))
+        if rounds:
+            print(f"strider / fastest peer of the same epoch: median {np.median(rounds):.2f} "
+                  f"(each epoch: {', '.join(f'{r:.2f}' for r in rounds)})")
 
 
 def len_images(rows):
@@ -174,8 +265,18 @@ def main():
     if len(sys.argv) == 3 and sys.argv[1] == "--report":
         return report(sys.argv[2])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--framework", required=True,
-                        choices=["torch", "torch-channels-last", "keras"])
+    parser.add_argument("--framework", choices=["torch", "torch-channels-last", "keras"])
+    parser.add_argument("--paced", action="store_true",
+                        help="wait for a line on standard input before each epoch")
+    parser.add_argument("--interleave", action="store_true",
+                        help="run Strider and every peer one epoch each in turn")
+    parser.add_argument("--strider", default="build/bin/strider", help="the strider binary")
+    parser.add_argument("--keras-python", default=".venv/bin/python",
+                        help="the Python that has tensorflow-cpu")
+    parser.add_argument("--settle", type=float, default=2.0,
+                        help="seconds of pause before each epoch with --interleave")
+    parser.add_argument("--log", default="build/train_peers.jsonl",
+                        help="where --interleave writes every epoch's JSON")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--batch", type=int, default=64)
@@ -185,7 +286,13 @@ def main():
     args = parser.parse_args()
     if args.epochs < 1 or args.threads < 1 or args.batch < 1 or args.limit_train < 0:
         parser.error("--epochs, --threads and --batch must be at least 1, --limit-train at least 0")
-    if args.framework == "keras":
+    if not args.settle >= 0:
+        parser.error(f"--settle must be at least 0, got {args.settle}")
+    if args.interleave == (args.framework is not None):
+        parser.error("give either --framework or --interleave")
+    if args.interleave:
+        interleave(args)
+    elif args.framework == "keras":
         run_keras(args)
     else:
         run_torch(args, args.framework == "torch-channels-last")

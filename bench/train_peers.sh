@@ -2,9 +2,10 @@
 # Strider's training beside PyTorch's and Keras's in one command: installs Debian's python3-torch
 # and TensorFlow (.venv), builds `strider` (Release), then trains the Fashion-MNIST CNN of issue 6
 # (Conv2D 32-64-64, 3x3, strides 1-2-2, SAME, ReLU, Flatten, Dense(10); Adam; batch 64) with each:
-# Strider, PyTorch in NCHW and in channels_last, and Keras. Prints the median epoch time of each,
-# the test accuracy after the last epoch, and Strider's time over the fastest peer's. Every epoch's
-# JSON lands in build/train_peers.jsonl.
+# Strider, PyTorch in NCHW and in channels_last, and Keras, one epoch of each in turn so that the
+# shared machine's noisy spells fall on all of them. Prints the median epoch time of each, the
+# test accuracy after the last epoch, and Strider's time over the fastest peer's (of the medians,
+# and epoch by epoch). Every epoch's JSON lands in build/train_peers.jsonl.
 #   bash bench/train_peers.sh [--epochs N (default 2)] [--threads T (default 2)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,24 +35,13 @@ fi
 cmake --preset release -DSTRIDER_BUILD_TESTS=OFF >/dev/null
 cmake --build --preset release -j"$(nproc)" --target strider_cli
 
-model='input(28,28,1); conv(32,3,padding=same,activation=relu);
-  conv(64,3,strides=2,padding=same,activation=relu);
-  conv(64,3,strides=2,padding=same,activation=relu); flatten; dense(10)'
 log=build/train_peers.jsonl
-: >"$log"
-say() { echo "strider: training with $1 ($epochs epochs, $threads threads)"; }
-say strider
-build/bin/strider train --model "$model" --data fashion-mnist --epochs "$epochs" --batch 64 \
-  --optimizer adam --threads "$threads" --seed 0 --json \
-  | sed -u 's/^{/{"framework":"strider",/' | tee -a "$log"
-# Debian's python3-torch is installed for Debian's own interpreter, not the first python3 on PATH.
-for framework in torch torch-channels-last; do
-  say "$framework"
-  /usr/bin/python3 bench/train_peers.py --framework "$framework" --epochs "$epochs" \
-    --threads "$threads" | tee -a "$log"
-done
-say keras
-.venv/bin/python bench/train_peers.py --framework keras --epochs "$epochs" --threads "$threads" \
-  | tee -a "$log"
+# One epoch of each framework in turn (bench/train_peers.py --interleave): Strider as
+# `strider train --resume`, a process per epoch; the peers wait between their epochs. Debian's
+# python3-torch is installed for Debian's own interpreter, not the first python3 on PATH.
+echo "strider: training with strider, torch, torch-channels-last and keras, one epoch each in turn" \
+  "($epochs epochs, $threads threads)"
+/usr/bin/python3 bench/train_peers.py --interleave --epochs "$epochs" --threads "$threads" \
+  --strider build/bin/strider --keras-python .venv/bin/python --log "$log"
 echo
 /usr/bin/python3 bench/train_peers.py --report "$log"
