@@ -77,10 +77,12 @@ struct Tile {
 };
 
 // MR pixels (m = 0..MR-1 of run `run` from its pixel m0) x NV vectors of channels, stored to
-// dx + m * dx_step with the last `lanes` channels of the tile (lanes <= NV * kLanes).
+// dx + m * dx_step with the last `lanes` channels of the tile (lanes <= NV * kLanes). With a
+// folded ReLU, y is the ReLU's output at dx (same layout) and the sums are stored masked by it:
+// a separate pass read y and read and wrote dx again (4% of a training step).
 template <int MR, int NV>
 void gather_tile(const Tile& t, const Rows& rows, const Plan& plan, const Run& run, std::int64_t m0,
-                 float* dx, std::int64_t dx_step, std::int64_t lanes) {
+                 float* dx, const float* y, std::int64_t dx_step, std::int64_t lanes) {
   V acc[MR][NV];
   _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
     _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] = Isa::zero();
@@ -106,7 +108,11 @@ void gather_tile(const Tile& t, const Rows& rows, const Plan& plan, const Run& r
   _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
     _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
       const std::int64_t n = std::min<std::int64_t>(kLanes, lanes - v * kLanes);
-      if (n > 0) Isa::store(dx + m * dx_step + v * kLanes, acc[m][v], n);
+      if (n <= 0) continue;
+      const std::int64_t at = m * dx_step + v * kLanes;
+      Isa::store(dx + at,
+                 y != nullptr ? Isa::where_positive(Isa::load(y + at, n), acc[m][v]) : acc[m][v],
+                 n);
     }
   }
 }
@@ -149,6 +155,8 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
         plan.rows.output.data() + h0, plan.rows.tap.data() + h0,
         plan.rows.start[static_cast<std::size_t>(ih + 1)] - static_cast<std::int64_t>(h0)};
     float* dx_row = p.grad_input + (n * in_h + ih) * in_w * c_all;
+    const float* y_row =
+        p.relu != nullptr ? p.relu->relu_output + (n * in_h + ih) * in_w * c_all : nullptr;
     for (std::int64_t group = 0; group < g.groups; ++group) {
       for (std::int64_t c0 = 0; c0 < cg; c0 += block) {
         const Tile t{p.grad_output + n * out_h * out_w * f_all + group * fg,
@@ -160,14 +168,17 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
                      cgp};
         const std::int64_t lanes = std::min(block, cg - c0);
         for (const Run& run : plan.runs) {
-          float* dx = dx_row + run.iw0 * c_all + group * cg + c0;
+          const std::int64_t at = run.iw0 * c_all + group * cg + c0;
+          float* dx = dx_row + at;
+          const float* y = y_row != nullptr ? y_row + at : nullptr;
           const std::int64_t step = stride_w * c_all;
           // Tiles of equal size: a run of 14 pixels is two tiles of 7, where 12 + 2 left a tile
           // of two short FMA chains waiting on their latency.
           const std::int64_t tiles = (run.count + MR - 1) / MR;
           for (std::int64_t i = 0; i < tiles; ++i) {
             const std::int64_t m = run.count * i / tiles, size = run.count * (i + 1) / tiles - m;
-            kTiles[static_cast<std::size_t>(size - 1)](t, rows, plan, run, m, dx + m * step, step,
+            kTiles[static_cast<std::size_t>(size - 1)](t, rows, plan, run, m, dx + m * step,
+                                                       y != nullptr ? y + m * step : nullptr, step,
                                                        lanes);
           }
         }
@@ -183,12 +194,12 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
   for (std::int64_t item = 0; item < items; ++item) {
     if (by_image) {
       for (std::int64_t ih = 0; ih < in_h; ++ih) one_row(item, ih);
-      if (p.relu != nullptr) fold_relu(p, item, 1);
+      if (p.relu != nullptr) fold_relu_sums(p, item, 1);
     } else {
       one_row(item / in_h, item % in_h);
     }
   }
-  if (!by_image && p.relu != nullptr) fold_relu_all(p);
+  if (!by_image && p.relu != nullptr) fold_relu_all(p, /*masked=*/true);
 }
 
 }  // namespace STRIDER_ISA_NAMESPACE

@@ -6,7 +6,11 @@
 
 namespace strider::kernels {
 
-void fold_relu(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count) {
+namespace {
+
+// The image sums, with the mask first unless the kernel stored its gradient masked already; the
+// sums add the same values in the same order either way.
+void fold(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count, bool mask) {
   const Conv2DGeometry& g = p.geometry;
   const std::int64_t c_all = g.in_channels;
   const std::int64_t pixels = g.height.input_size() * g.width.input_size();
@@ -14,16 +18,30 @@ void fold_relu(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_
   for (std::int64_t n = n0; n < n0 + count; ++n) {
     double* acc = p.relu->image_sums + n * c_all;
     for (std::int64_t c = 0; c < c_all; ++c) acc[c] = 0.0;
-    sums.mask_and_add(p.relu->relu_output + n * pixels * c_all, p.grad_input + n * pixels * c_all,
-                      acc, pixels, c_all);
+    float* dx = p.grad_input + n * pixels * c_all;
+    if (mask) {
+      sums.mask_and_add(p.relu->relu_output + n * pixels * c_all, dx, acc, pixels, c_all);
+    } else {
+      sums.add(dx, acc, pixels, c_all);
+    }
   }
 }
 
-void fold_relu_all(const Conv2DBackwardInputProblem& p) {
+}  // namespace
+
+void fold_relu(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count) {
+  fold(p, n0, count, true);
+}
+
+void fold_relu_sums(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count) {
+  fold(p, n0, count, false);
+}
+
+void fold_relu_all(const Conv2DBackwardInputProblem& p, bool masked) {
   const Conv2DGeometry& g = p.geometry;
   const std::int64_t image = g.height.input_size() * g.width.input_size() * g.in_channels;
   parallel_for(g.batch, g.batch * image >= (std::int64_t{1} << 16),
-               [&](std::int64_t n) { fold_relu(p, n, 1); });
+               [&](std::int64_t n) { fold(p, n, 1, !masked); });
 }
 
 }  // namespace strider::kernels

@@ -36,8 +36,12 @@ struct Conv2DBackwardInputProblem {
 
 // Applies p.relu to images [n0, n0 + count) of p.grad_input, on the calling thread.
 void fold_relu(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count);
+// The image sums of fold_relu alone, for a kernel that stored its gradient already masked: the
+// same sums, bit for bit.
+void fold_relu_sums(const Conv2DBackwardInputProblem& p, std::int64_t n0, std::int64_t count);
 // The same for every image, on the library's threads; for kernels that finish all images at once.
-void fold_relu_all(const Conv2DBackwardInputProblem& p);
+// With `masked`, fold_relu_sums instead.
+void fold_relu_all(const Conv2DBackwardInputProblem& p, bool masked = false);
 
 // input NHWC [N, H, W, C], grad_output NHWC [N, OH, OW, F], grad_filter HWIO
 // [kh, kw, C / groups, F], written in full.

@@ -20,6 +20,10 @@ struct Avx2 {
   static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm256_add_ps(a, b); }
   static V relu(V a) { return _mm256_max_ps(a, _mm256_setzero_ps()); }
+  // a where y > 0, else 0 (also where y is NaN): a ReLU's mask applied to a gradient.
+  static V where_positive(V y, V a) {
+    return _mm256_and_ps(_mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_GT_OQ), a);
+  }
   static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
   static V broadcast_value(float x) { return _mm256_set1_ps(x); }
   // max that is NaN when either side is: maxps returns its second operand (a) when either is

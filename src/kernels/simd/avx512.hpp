@@ -20,6 +20,10 @@ struct Avx512 {
   static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V add(V a, V b) { return _mm512_add_ps(a, b); }
   static V relu(V a) { return _mm512_max_ps(a, _mm512_setzero_ps()); }
+  // a where y > 0, else 0 (also where y is NaN): a ReLU's mask applied to a gradient.
+  static V where_positive(V y, V a) {
+    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_GT_OQ), a);
+  }
   static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
   static V broadcast_value(float x) { return _mm512_broadcastss_ps(_mm_set_ss(x)); }
   // max that is NaN when either side is: maxps returns its second operand (a) when either is

@@ -18,6 +18,8 @@ struct Generic {
   static V fmadd(V a, V b, V c) { return a * b + c; }
   static V add(V a, V b) { return a + b; }
   static V relu(V a) { return a > 0.0f ? a : 0.0f; }
+  // a where y > 0, else 0 (also where y is NaN): a ReLU's mask applied to a gradient.
+  static V where_positive(V y, V a) { return y > 0.0f ? a : 0.0f; }
   static V mul(V a, V b) { return a * b; }
   static V broadcast_value(float x) { return x; }
   static V max_nan(V a, V b) { return (a != a || b != b) ? a + b : (a > b ? a : b); }
