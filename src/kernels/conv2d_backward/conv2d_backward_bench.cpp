@@ -1,7 +1,8 @@
 // Times every Conv2D backward kernel in the lists that supports a shape (the reference once) on
 // the training shapes: the Fashion-MNIST CNN's layers and depthwise layers, batch 64, with 1 and 2
 // OpenMP threads; prints the median of the repeats in ms (wall and process CPU) and GFLOP/s (2 per
-// MAC). The depthwise layers' fastest forward kernel is timed beside them as a yardstick (same
+// MAC); each input kernel also with a ReLU folded in ("+relu", as training runs it). The depthwise
+// layers' fastest forward kernel is timed beside them as a yardstick (same
 // taps, same bytes). Figures only, it checks nothing. Usage: strider_conv2d_backward_bench
 // [repeats=9 [layer-name-part]]
 #include <fmt/format.h>
@@ -117,6 +118,10 @@ int main(int argc, char** argv) {
     const Tensor x = random(g.input_shape(), rng), w = random(g.filter_shape(), rng);
     const Tensor dy = random(g.output_shape(), rng);
     Tensor dx(g.input_shape()), dw(g.filter_shape()), y(g.output_shape());
+    Tensor relu_output = random(g.input_shape(), rng);
+    for (float& v : relu_output.values()) v = std::max(v, 0.0f);
+    std::vector<double> image_sums(static_cast<std::size_t>(g.batch * g.in_channels));
+    const kernels::ReluFold fold{relu_output.data(), image_sums.data()};
     for (const int threads : {1, 2}) {
       omp_set_num_threads(threads);
       if (layer.name.starts_with("dw")) {
@@ -138,6 +143,12 @@ int main(int argc, char** argv) {
         print(layer, "input", k.name, threads, median_ms(n, [&] {
                 k.run({g, dy.data(), w.data(), dx.data()});
               }));
+        // With the ReLU of the layer before folded in, as in training.
+        if (k.name != "reference") {
+          print(layer, "+relu", k.name, threads, median_ms(n, [&] {
+                  k.run({g, dy.data(), w.data(), dx.data(), &fold});
+                }));
+        }
       }
     }
   }

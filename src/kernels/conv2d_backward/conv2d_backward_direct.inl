@@ -87,6 +87,16 @@ void gather_tile(const Tile& t, const Rows& rows, const Plan& plan, const Run& r
   _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
     _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] = Isa::zero();
   }
+  // The ReLU output is read once, at the end: asked for now, it arrives while the sums run
+  // (strider_conv2d_backward_bench '28x28x32 -> 64 3x3 s2', one thread: the fold added 0.4 ms
+  // to 3.6 with the prefetch, 0.9 without; medians of 5 alternating runs).
+  if (y != nullptr) {
+    _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
+      _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
+        if (v * kLanes < lanes) __builtin_prefetch(y + m * dx_step + v * kLanes);
+      }
+    }
+  }
   for (std::int64_t a = 0; a < rows.count; ++a) {
     const float* dy_row = t.dy_image + rows.oh[a] * t.out_w * t.f_all;
     const float* w_row = t.w + rows.kh[a] * t.kw_size * t.fg * t.cgp;
