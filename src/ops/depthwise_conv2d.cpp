@@ -31,6 +31,13 @@ void run_depthwise(const Conv2DGeometry& g, const Tensor& input, const Tensor& f
 
 }  // namespace
 
+std::string_view depthwise_conv2d_kernel_name(const Shape& input_shape, const Shape& filter_shape,
+                                              const DepthwiseConv2DOptions& options) {
+  const Conv2DGeometry g =
+      Conv2DGeometry::make_depthwise(input_shape, filter_shape, grouped_params(options));
+  return kernels::select_depthwise_kernel(g, options.kernel).name;
+}
+
 Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias,
                         const DepthwiseConv2DOptions& options) {
   const Conv2DGeometry g = depthwise_geometry(input, filter, bias, options);

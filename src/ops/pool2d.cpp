@@ -17,6 +17,13 @@ PoolOp parse_pool_op(std::string_view text, std::string_view what) {
 
 std::string_view pool_op_name(PoolOp op) { return op == PoolOp::kMax ? "max" : "avg"; }
 
+std::string_view pool2d_kernel_name(PoolOp op, const Shape& input_shape,
+                                    const Pool2DOptions& options) {
+  const Pool2DGeometry g = Pool2DGeometry::make(input_shape, options.params,
+                                                op == PoolOp::kMax ? "max_pool2d" : "avg_pool2d");
+  return kernels::select_pool2d_kernel(g, options.kernel).name;
+}
+
 Tensor pool2d(PoolOp op, const Tensor& input, const Pool2DOptions& options) {
   const char* name = op == PoolOp::kMax ? "max_pool2d" : "avg_pool2d";
   const Pool2DGeometry g = Pool2DGeometry::make(input.shape(), options.params, name);

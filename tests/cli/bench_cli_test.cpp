@@ -35,9 +35,17 @@ TEST_F(Bench, PrintsTimingsAgainstThePeak) {
 
   const json dw = bench_json("depthwise --input 1,16,16,24 --kernel 3 --strides 2,1");
   EXPECT_EQ(dw["output_shape"], json({1, 7, 14, 24}));
+  // The kernel that ran, by name, whether chosen or forced.
+  EXPECT_FALSE(dw["kernel"].get<std::string>().empty());
+  EXPECT_NE(dw["kernel"], "reference");
+  EXPECT_EQ(bench_json("depthwise --input 1,8,8,4 --depth-multiplier 2 --impl reference")["kernel"],
+            "reference");
   // Pooling strides default to the pool size.
   const json pool = bench_json("pool --op avg --input 1,9,9,8 --pool 3");
   EXPECT_EQ(pool["output_shape"], json({1, 3, 3, 8}));
+  EXPECT_NE(pool["kernel"], "reference");
+  EXPECT_EQ(bench_json("pool --op max --input 1,9,9,8 --pool 3 --impl reference")["kernel"],
+            "reference");
 }
 
 TEST_F(Bench, RejectsBadOptions) {

@@ -74,8 +74,8 @@ struct BenchCommand {
       o.params = {p.kernel, p.params.strides, p.params.padding};
       o.kernel = impl;
       const PoolOp pool = p.max_pool ? PoolOp::kMax : PoolOp::kAvg;
+      kernel_used = std::string(pool2d_kernel_name(pool, p.input, o));
       work = [x, o, pool] { pool2d(pool, x, o); };
-      kernel_used = impl.empty() ? "best" : impl;
     } else {
       w = Tensor(p.filter_shape());
       rng.fill_uniform(w.values(), -1, 1);
@@ -91,8 +91,8 @@ struct BenchCommand {
         b = Tensor(Shape{p.input[3] * p.multiplier});
         DepthwiseConv2DOptions o{p.params.strides, p.params.dilation, p.params.padding,
                                  Activation::kLinear, impl};
+        kernel_used = std::string(depthwise_conv2d_kernel_name(p.input, w.shape(), o));
         work = [&, o] { depthwise_conv2d(x, w, &b, o); };
-        kernel_used = impl.empty() ? "best" : impl;
       }
     }
     const TimingStats stats = time_runs(work, 20, min_seconds);

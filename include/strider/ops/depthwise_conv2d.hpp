@@ -29,6 +29,11 @@ Tensor depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor*
 void depthwise_conv2d(const Tensor& input, const Tensor& filter, const Tensor* bias, Tensor& output,
                       const DepthwiseConv2DOptions& options = {});
 
+// The name of the kernel depthwise_conv2d runs for these shapes and options (options.kernel when
+// it is set and supports them; STRIDER_VERBOSE=1 prints the same). Throws as depthwise_conv2d does.
+std::string_view depthwise_conv2d_kernel_name(const Shape& input_shape, const Shape& filter_shape,
+                                              const DepthwiseConv2DOptions& options = {});
+
 // Keras SeparableConv2D: depthwise_conv2d (no bias, no activation) followed by a 1x1 conv2d with
 // `pointwise` [1, 1, C * M, F], then bias [F] and the activation.
 Tensor separable_conv2d(const Tensor& input, const Tensor& depthwise, const Tensor& pointwise,

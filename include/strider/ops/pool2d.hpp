@@ -25,6 +25,9 @@ struct Pool2DOptions {
 // Padding never contributes: max ignores it, the mean divides by the count of real taps.
 // Input NHWC; output NHWC. Throws like Pool2DGeometry::make.
 Tensor pool2d(PoolOp op, const Tensor& input, const Pool2DOptions& options);
+// The name of the kernel pool2d runs for this input and these options. Throws as pool2d does.
+std::string_view pool2d_kernel_name(PoolOp op, const Shape& input_shape,
+                                    const Pool2DOptions& options);
 Tensor max_pool2d(const Tensor& input, const Pool2DParams& params);
 Tensor avg_pool2d(const Tensor& input, const Pool2DParams& params);
 
