@@ -11,6 +11,27 @@
 #include "train/parallel.hpp"
 
 namespace strider::train {
+namespace {
+
+// Adam's update of n values, elementwise: the arrays do not overlap (__restrict), and the file is
+// built with -fno-math-errno (CMakeLists.txt), so the loop runs on vectors. Through a per-index
+// lambda it ran a float at a time, each sqrt behind an errno check: 1.2% of the CNN's training
+// step. Vector sqrt and division round as the scalar ones do, and nothing here is contracted into
+// an FMA on the baseline target: the same bits.
+void adam_update(float* __restrict w, const float* __restrict g, float* __restrict m,
+                 float* __restrict v, std::int64_t n, float one_minus_b1, float one_minus_b2,
+                 float alpha, float eps) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    m[i] += (g[i] - m[i]) * one_minus_b1;
+    v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
+    w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+
+// Values per parallel item of the optimizer's updates.
+constexpr std::int64_t kUpdateBlock = 4096;
+
+}  // namespace
 
 OptimizerSettings OptimizerSettings::defaults(std::string_view name) {
   OptimizerSettings s;
@@ -111,10 +132,10 @@ void Optimizer::step(std::span<Parameter* const> parameters) {
     if (adam) {
       float* m = s.momentum.data();
       float* v = s.velocity.data();
-      detail::for_each_index(n, 12, [=](std::int64_t i) {
-        m[i] += (g[i] - m[i]) * one_minus_b1;
-        v[i] += (g[i] * g[i] - v[i]) * one_minus_b2;
-        w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
+      const std::int64_t blocks = (n + kUpdateBlock - 1) / kUpdateBlock;
+      detail::for_each_index(blocks, 12 * kUpdateBlock, [=](std::int64_t b) {
+        const std::int64_t i = b * kUpdateBlock, count = std::min(kUpdateBlock, n - i);
+        adam_update(w + i, g + i, m + i, v + i, count, one_minus_b1, one_minus_b2, alpha, eps);
       });
     } else if (mu == 0.0f) {
       detail::for_each_index(n, 2, [=](std::int64_t i) { w[i] -= lr * g[i]; });
