@@ -1,10 +1,11 @@
 // Times every Conv2D backward kernel in the lists that supports a shape (the reference once) on
 // the training shapes: the Fashion-MNIST CNN's layers and depthwise layers, batch 64, with 1 and 2
-// OpenMP threads; prints the median of the repeats in ms (wall and process CPU) and GFLOP/s (2 per
-// MAC); each input kernel also with a ReLU folded in ("+relu", as training runs it). The depthwise
-// layers' fastest forward kernel is timed beside them as a yardstick (same
-// taps, same bytes). Figures only, it checks nothing. Usage: strider_conv2d_backward_bench
-// [repeats=9 [layer-name-part]]
+// OpenMP threads; prints the median of the repeats in ms (wall and process CPU), GFLOP/s (2 per
+// MAC) and the fastest repeat (wall; the steadiest figure for comparing two builds on a shared
+// machine); each input kernel also with a ReLU folded in ("+relu", as training runs it). The
+// depthwise layers' fastest forward kernel is timed beside them as a yardstick (same taps, same
+// bytes). Figures only, it checks nothing. Usage: strider_conv2d_backward_bench [repeats=9
+// [layer-name-part]]
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -36,7 +37,7 @@ struct Layer {
 // Median wall-clock and process CPU milliseconds of `repeats` runs. On a shared machine the CPU
 // time (every thread's, spinning included) is the steadier figure for one thread.
 struct Timing {
-  double wall_ms, cpu_ms;
+  double wall_ms, cpu_ms, min_ms;
 };
 
 double cpu_now_ms() {
@@ -59,7 +60,7 @@ Timing median_ms(int repeats, const Run& run) {
   }
   std::sort(wall.begin(), wall.end());
   std::sort(cpu.begin(), cpu.end());
-  return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
+  return {wall[wall.size() / 2], cpu[cpu.size() / 2], wall.front()};
 }
 
 Tensor random(const Shape& shape, strider::Rng& rng) {
@@ -71,8 +72,10 @@ Tensor random(const Shape& shape, strider::Rng& rng) {
 void print(const Layer& layer, std::string_view gradient, std::string_view kernel, int threads,
            Timing t) {
   const double gflops = 2.0 * static_cast<double>(layer.geometry.macs()) / (t.wall_ms * 1e6);
-  fmt::print("{:<30} {:<7} {:<17} threads {}  {:8.3f} ms  {:6.2f} GFLOP/s  cpu {:8.3f} ms\n",
-             layer.name, gradient, kernel, threads, t.wall_ms, gflops, t.cpu_ms);
+  fmt::print(
+      "{:<30} {:<7} {:<17} threads {}  {:8.3f} ms  {:6.2f} GFLOP/s  cpu {:8.3f} ms  min {:8.3f} "
+      "ms\n",
+      layer.name, gradient, kernel, threads, t.wall_ms, gflops, t.cpu_ms, t.min_ms);
 }
 
 }  // namespace
