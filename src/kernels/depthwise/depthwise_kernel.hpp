@@ -31,6 +31,15 @@ std::span<const DepthwiseKernel> depthwise_kernels();
 const DepthwiseKernel& select_depthwise_kernel(const Conv2DGeometry& geometry,
                                                std::string_view name);
 
+// out[i * m + j] = x[i] for i < count, j < m: an input's channels each repeated m times, so that
+// they line up with a multiplier-m depthwise layer's output channels. Plain loops: a library
+// fill per value (m floats) took most of a kernel's time.
+inline void widen_channels(const float* x, std::int64_t count, std::int64_t m, float* out) {
+  for (std::int64_t i = 0; i < count; ++i) {
+    for (std::int64_t j = 0; j < m; ++j) out[i * m + j] = x[i];
+  }
+}
+
 void depthwise_nhwc_direct_avx512(const DepthwiseProblem& problem);
 void depthwise_nhwc_direct_avx2(const DepthwiseProblem& problem);
 void depthwise_nhwc_reference(const DepthwiseProblem& problem);

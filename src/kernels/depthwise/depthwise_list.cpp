@@ -41,11 +41,8 @@ void widened(const DepthwiseProblem& p) {
   const AlignedFloats input = aligned_floats_for_overwrite(pixels * g.out_channels);
   const std::int64_t per_image = pixels / std::max<std::int64_t>(1, g.batch);
   parallel_for(g.batch, g.macs() >= kDepthwiseParallelMacs, [&](std::int64_t n) {
-    const float* x = p.input + n * per_image * c_all;
-    float* w = input.get() + n * per_image * g.out_channels;
-    for (std::int64_t i = 0; i < per_image * c_all; ++i) {
-      for (std::int64_t m = 0; m < m_all; ++m) w[i * m_all + m] = x[i];
-    }
+    widen_channels(p.input + n * per_image * c_all, per_image * c_all, m_all,
+                   input.get() + n * per_image * g.out_channels);
   });
   kRun({wide, input.get(), p.filter, p.bias, p.output, p.activation});
 }

@@ -212,13 +212,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
       const TapRange th = wh.valid_taps(oh);
       const float* dy_row = p.grad_output + r * out_w * o_all;
       if (m_all > 1 && n != wide_image) {
-        // Plain loops: a library fill per value (M floats) took most of the kernel's time.
-        const float* x = p.input + n * in_h * in_w * c_all;
-        for (std::int64_t i = 0; i < in_h * in_w * c_all; ++i) {
-          for (std::int64_t m = 0; m < m_all; ++m) {
-            wide[i * m_all + m] = x[i];
-          }
-        }
+        widen_channels(p.input + n * in_h * in_w * c_all, in_h * in_w * c_all, m_all, wide.get());
         wide_image = n;
       }
       for (std::int64_t kh = th.begin; kh < th.end; ++kh) {

@@ -7,6 +7,7 @@
 
 #include "kernels/aligned.hpp"
 #include "kernels/conv2d/conv2d_direct.hpp"
+#include "kernels/depthwise/depthwise_kernel.hpp"
 #include "kernels/depthwise_backward/depthwise_backward.hpp"
 #include "kernels/isa_target.hpp"
 #include "kernels/window_readers.hpp"
