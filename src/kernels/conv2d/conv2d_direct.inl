@@ -148,9 +148,24 @@ void tile(const Context& c, const PixelClass& pc, Cursor& at, std::int64_t group
   const bool reads = pc.th.size() > 0 && pc.tw.size() > 0;
   const float* x[R];
   float* y[R];
+  // The next pixel of a row is one stride of input columns and one output pixel further on; only
+  // a new row works its pointers out from the cursor again (those products and the geometry's
+  // taps per pixel were a third of the tutorial's 1x10x10x3 tiles).
+  const std::int64_t x_step = reads ? c.g->width.stride() * c.c_all : 0;
+  const float* xp = reads ? first_input(c, pc, at, group) : c.input;
+  float* yp = output_of(c, at, group);
   _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
-    x[r] = reads ? first_input(c, pc, at, group) : c.input;
-    y[r] = output_of(c, at, group);
+    if (r > 0) {
+      if (at.ow == pc.w0) {
+        xp = reads ? first_input(c, pc, at, group) : c.input;
+        yp = output_of(c, at, group);
+      } else {
+        xp += x_step;
+        yp += c.f_all;
+      }
+    }
+    x[r] = xp;
+    y[r] = yp;
     advance(pc, at);
   }
   // The step between filter rows, needed only where two rows are valid: then it is less than the
@@ -352,10 +367,14 @@ void build_schedule(const Conv2DGeometry& g, Schedule& s) {
   s.bands = (blocks + s.band - 1) / s.band;
   s.threaded = g.macs() >= kParallelMacs;
   // About 32 work items per thread (border tiles cost less than interior ones), none across a
-  // class boundary. The split never changes a tile, so the result is the same for any thread
-  // count, including one other than the count a kept schedule was made for.
+  // class boundary; one item per class below the threading threshold, where an item's set-up
+  // (its cursor's divisions, the dispatch) was a tenth of the tutorial's 1x10x10x3 call. The
+  // split never changes a tile, so the result is the same for any thread count, including one
+  // other than the count a kept schedule was made for.
   const std::int64_t per_item =
-      std::max<std::int64_t>(1, tiles * g.groups * s.bands / (32 * omp_get_max_threads()));
+      s.threaded
+          ? std::max<std::int64_t>(1, tiles * g.groups * s.bands / (32 * omp_get_max_threads()))
+          : tiles;
   for (std::size_t k = 0; k < s.classes.size(); ++k) {
     for (std::int64_t t = 0; t < s.classes[k].tiles; t += per_item) {
       s.items.push_back({k, t, std::min(s.classes[k].tiles, t + per_item)});
