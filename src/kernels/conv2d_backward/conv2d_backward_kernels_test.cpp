@@ -247,14 +247,17 @@ TEST(Conv2DBackwardKernels, SelectionAndNames) {
   EXPECT_EQ(select_conv2d_backward_filter_kernel(first, {}).name.starts_with("rows_"),
             cpu_has_avx2() || cpu_has_avx512());
   EXPECT_THROW(select_conv2d_backward_filter_kernel(g, "nope"), InvalidArgument);
-  // The training CNN's second layer gathers its input gradient with AVX-512; 64 x 64 channels
-  // per group take the column matrices.
+  // The training CNN's second and third layers gather their input gradients with AVX-512; past
+  // 64 x 64 channels per group (a tap of 16 KiB) the column matrices take over.
   const Conv2DGeometry cnn = Conv2DGeometry::make(Shape{64, 28, 28, 32}, Shape{3, 3, 32, 64},
                                                   {{2, 2}, {1, 1}, Padding2D::same(), 1});
-  const Conv2DGeometry wide = Conv2DGeometry::make(Shape{64, 14, 14, 64}, Shape{3, 3, 64, 64},
+  const Conv2DGeometry third = Conv2DGeometry::make(Shape{64, 14, 14, 64}, Shape{3, 3, 64, 64},
+                                                    {{2, 2}, {1, 1}, Padding2D::same(), 1});
+  const Conv2DGeometry wide = Conv2DGeometry::make(Shape{8, 14, 14, 64}, Shape{3, 3, 64, 128},
                                                    {{2, 2}, {1, 1}, Padding2D::same(), 1});
   if (cpu_has_avx512()) {
     EXPECT_EQ(select_conv2d_backward_input_kernel(cnn, {}).name, "direct_avx512");
+    EXPECT_EQ(select_conv2d_backward_input_kernel(third, {}).name, "direct_avx512");
     EXPECT_EQ(select_conv2d_backward_input_kernel(wide, {}).name, "gemm_avx512");
   }
   // Depthwise (one filter per group) goes to a depthwise kernel, never the column matrices.

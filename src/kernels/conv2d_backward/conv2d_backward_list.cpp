@@ -20,14 +20,17 @@ bool on_avx512(const Conv2DGeometry& g) { return gemm_fits(g) && cpu_has_avx512(
 bool on_avx2(const Conv2DGeometry& g) { return gemm_fits(g) && cpu_has_avx2(); }
 // The direct input gradient gathers each pixel's windows with the channels as lanes: no column
 // matrix, zero fill or scatter. It needs enough channels per group to fill a vector. With
-// AVX-512 it leads where one tap of the filter is at most 8 KiB (C/groups x F/groups <= 2048),
+// AVX-512 it leads where one tap of the filter is at most 16 KiB (C/groups x F/groups <= 4096),
 // so the few taps a tile reads stay in L1: 64x28x28x32 -> 64 3x3 s2 (the training CNN's second
-// layer) 3.5 ms against the column matrices' 4.2 ms on one thread, 2.1 against 2.5 on two, while
-// with 64 x 64 channels it took 2.1 against 1.8. With AVX2 (12 accumulators) it was slower on
-// every training shape, so it runs there only where the column matrices do not (F/groups < 4).
+// layer) 3.5 ms against the column matrices' 4.2 ms on one thread, 2.1 against 2.5 on two (Ice
+// Lake). With 64 x 64 channels (the third layer, 64x14x14x64 -> 64 s2, ReLU folded) it took as
+// long as the column matrices on Ice Lake and 6% less on Zen 5 (1.08-1.11 against 1.15-1.18 ms on
+// one thread, 0.56-0.61 against 0.60-0.64 on two; three runs of strider_conv2d_backward_bench).
+// With AVX2 (12 accumulators) it was slower on every training shape, so it runs there only where
+// the column matrices do not (F/groups < 4).
 bool direct_fits(const Conv2DGeometry& g) { return g.in_channels_per_group() >= 8; }
 bool direct_on_avx512(const Conv2DGeometry& g) {
-  return direct_fits(g) && g.in_channels_per_group() * g.out_channels_per_group() <= 2048 &&
+  return direct_fits(g) && g.in_channels_per_group() * g.out_channels_per_group() <= 4096 &&
          cpu_has_avx512();
 }
 bool direct_on_avx2(const Conv2DGeometry& g) { return direct_fits(g) && cpu_has_avx2(); }
