@@ -151,7 +151,9 @@ void tile(const Context& c, const PixelClass& pc, Cursor& at, std::int64_t group
   // The next pixel of a row is one stride of input columns and one output pixel further on; only
   // a new row works its pointers out from the cursor again (those products and the geometry's
   // taps per pixel were a third of the tutorial's 1x10x10x3 tiles).
-  const std::int64_t x_step = reads ? c.g->width.stride() * c.c_all : 0;
+  // The step is needed only where a row has two pixels: then it is less than the input's size.
+  // With one output column the stride may be near 2^63 (the advisory tests).
+  const std::int64_t x_step = reads && pc.w1 - pc.w0 > 1 ? c.g->width.stride() * c.c_all : 0;
   const float* xp = reads ? first_input(c, pc, at, group) : c.input;
   float* yp = output_of(c, at, group);
   _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
