@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -293,9 +295,9 @@ struct Result {
 };
 
 // Sets up every peer, checks its output, then times the peers in kRounds rounds, each peer for
-// min_seconds / kRounds per round, in an order that rotates every round so that a burst of noise
-// or a clock change lands on all of them rather than on whichever ran then. The time is the
-// median of the round medians and the minimum of the round minima.
+// min_seconds / kRounds per round after a 20 ms pause, in an order that rotates every round so that
+// a burst of noise or a clock change lands on all of them rather than on whichever ran then. The
+// time is the median of the round medians and the minimum of the round minima.
 std::vector<Result> measure(const Case& c, int threads, double min_seconds) {
   std::vector<std::unique_ptr<Peer>> peers(kPeers);
   std::vector<Result> results(kPeers);
@@ -323,6 +325,10 @@ std::vector<Result> measure(const Case& c, int threads, double min_seconds) {
     for (std::size_t k = 0; k < kPeers; ++k) {
       const std::size_t i = (r + k) % kPeers;
       if (Peer* peer = peers[i].get()) {
+        // A pause first: the last peer's idle threads spin for a while after its calls
+        // (XNNPACK's pool took a tenth of the samples in one run), and on two cores a spinning
+        // thread halves the next peer's second thread.
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
         rounds[i].push_back(strider::time_runs([peer] { peer->run(); }, 5, min_seconds / kRounds));
       }
     }
