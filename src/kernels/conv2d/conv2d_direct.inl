@@ -148,12 +148,17 @@ void tile(const Context& c, const PixelClass& pc, Cursor& at, std::int64_t group
   const bool reads = pc.th.size() > 0 && pc.tw.size() > 0;
   const float* x[R];
   float* y[R];
-  // The next pixel of a row is one stride of input columns and one output pixel further on; only
-  // a new row works its pointers out from the cursor again (those products and the geometry's
-  // taps per pixel were a third of the tutorial's 1x10x10x3 tiles).
-  // The step is needed only where a row has two pixels: then it is less than the input's size.
-  // With one output column the stride may be near 2^63 (the advisory tests).
-  const std::int64_t x_step = reads && pc.w1 - pc.w0 > 1 ? c.g->width.stride() * c.c_all : 0;
+  // The next pixel of a row reads from a fixed step further on (geometry's first valid tap of two
+  // neighbouring columns of the class) and writes one output pixel further on; only a new row
+  // works its pointers out from the cursor again (those products and the taps per pixel were a
+  // third of the tutorial's 1x10x10x3 tiles). The step is asked for only where the class has two
+  // columns that read input: both taps are then inside the input, so the step is too (with one
+  // output column the stride may be near 2^63: the advisory tests).
+  const Window& ww = c.g->width;
+  const std::int64_t x_step =
+      reads && pc.w1 - pc.w0 > 1
+          ? (ww.tap(pc.w0 + 1, pc.tw.begin) - ww.tap(pc.w0, pc.tw.begin)) * c.c_all
+          : 0;
   const float* xp = reads ? first_input(c, pc, at, group) : c.input;
   float* yp = output_of(c, at, group);
   _Pragma("GCC unroll 32") for (int r = 0; r < R; ++r) {
