@@ -73,6 +73,21 @@ TEST(Window, TapsFollowTheFormula) {
   EXPECT_EQ(w.first_input(4), 7);
 }
 
+TEST(Window, WindowStepIsTheStrideOnlyWhereTwoWindowsExist) {
+  EXPECT_EQ(make(10, 3, 2, 2, kSame).window_step(), 2);
+  EXPECT_EQ(make(7, 1, 3, 1, kValid).window_step(), 3);  // stride > kernel
+  EXPECT_EQ(make(7, 7, 1, 1, kValid).window_step(), 0);  // kernel = input: one window
+  EXPECT_EQ(make(0, 3, 2, 1, kSame).window_step(), 0);   // no window
+  // A stride near 2^63 leaves one window: the step is 0, so stride x channels is never formed.
+  constexpr std::int64_t kLong = std::numeric_limits<std::int64_t>::max() / 3;
+  EXPECT_EQ(make(5, 3, kLong, 1, kSame).window_step(), 0);
+  // Explicit padding can give two windows 2^61 cells apart, both but the first in the padding.
+  const Window far = make(5, 3, std::int64_t{1} << 61, 1, pads(1, std::int64_t{1} << 61));
+  ASSERT_EQ(far.output_size(), 2);
+  EXPECT_EQ(far.window_step(), std::int64_t{1} << 61);
+  EXPECT_EQ(far.valid_taps(1).size(), 0);
+}
+
 TEST(Window, ValidTapsAndReadsAgreeWithBruteForce) {
   for (std::int64_t n = 0; n <= 12; ++n) {
     for (std::int64_t k = 1; k <= 5; ++k) {

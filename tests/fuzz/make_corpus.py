@@ -12,12 +12,13 @@ valid problems and the edges around them rather than from noise:
             scripts/fuzz.sh's -max_len), and the unsafe ones that must be refused.
   model_spec: spec strings of every layer type, the docs' examples and some mistakes.
   checkpoint: a 2-byte little-endian manifest length, the manifest, the data file.
-Run: python3 tests/fuzz/make_corpus.py [TARGET...]   (rewrites those folders; default: all)
+Run: python3 tests/fuzz/make_corpus.py [TARGET...]   (default: all). It writes these seeds and
+keeps the other files of the folders: inputs the fuzzer found, committed as they were.
 """
+import base64
 import gzip
 import json
 import pathlib
-import shutil
 import struct
 import sys
 import zlib
@@ -120,6 +121,18 @@ GEOMETRY = {
     # conv1d [5, 1, 17] * [17, 17, 2], explicit pads (2^60 + 3, 3): columns entirely in padding.
     "found_conv1d_window_in_padding_only": bytes.fromhex(
         "2c01a78f3b3b3b40ff040c4024400440578f8fef030567050408446e"),
+    # Conv2D whose dilation leaves one valid filter row: the tile's filter-row step overflowed.
+    "conv_huge_dilation_one_valid_row": bytes.fromhex(
+        "00010306260506060504011301ffff54ed92d065830704032d250503040303030403feffffff54ed"),
+    # Empty outputs over a huge extent: the oracle once looped over their positions.
+    "found_empty_output_huge_extent_1": bytes.fromhex(
+        "03ffffffffffff00000404022a03040403030131cecdcd310c0b03fd02fffb000b0a"),
+    "found_empty_output_huge_extent_2": bytes.fromhex("02030305ff02070400ffff0201028e"),
+    # depthwise [1, 6, 5, 3] * [3, 3, 3, 10], width stride 577306298220019711, dilation 3, explicit
+    # pads (3, 3, 2, ~5.1e18): nine columns, eight of them in the padding only; their pointer step
+    # (stride x channels) overflowed before it was asked for only where pixels read input.
+    "found_depthwise_long_stride_padding_only": base64.b64decode(
+        "AQIDCAcFBQUFhAH//////wQBAwgHBQUFBQT///9U/0WlX0elAwE="),
 }
 
 
@@ -193,11 +206,11 @@ def numpy_seeds():
 
 def write(target, seeds):
     folder = CORPUS / target
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     for name, data in sorted(seeds.items()):
         (folder / name).write_bytes(data)
-    print(f"{folder}: {len(seeds)} seeds")
+    kept = sum(1 for f in folder.iterdir() if f.name not in seeds)
+    print(f"{folder}: {len(seeds)} seeds written, {kept} other files kept")
 
 
 def idx(type_code, dims, data=b"", rank=None):

@@ -77,6 +77,12 @@ class Window {
   }
   std::int64_t first_input(std::int64_t o) const { return tap(o, 0); }
 
+  // Input cells from one window to the next (tap(o + 1, j) - tap(o, j)): the stride where there
+  // are two windows or more, 0 where there is at most one. A kernel's pointer step along the
+  // outputs is this times the cells' width, so a stride longer than the input (which leaves one
+  // window) never enters the arithmetic.
+  std::int64_t window_step() const { return output_size_ > 1 ? tap(1, 0) - tap(0, 0) : 0; }
+
   // The taps of output o that read real input (not padding).
   TapRange valid_taps(std::int64_t o) const;
 

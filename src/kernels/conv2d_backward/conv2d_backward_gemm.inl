@@ -389,11 +389,11 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   }
   PaddedInput padded = padded_extent(g);
   // Chunks of output rows whose output gradient (out_w x fp floats a row) and padded input
-  // rows (stride x cols x cg floats a row) stay in L1 while every tap tile reads them; blocks
-  // of at least two chunks, up to 16.
+  // rows (a window step x cols x cg floats a row) stay in L1 while every tap tile reads them;
+  // blocks of at least two chunks, up to 16.
   const std::int64_t chunk = std::max<std::int64_t>(
       1, (std::int64_t{8} << 10) /
-             std::max<std::int64_t>(1, d.out_w * fp + wh.stride() * padded.cols * d.cg));
+             std::max<std::int64_t>(1, d.out_w * fp + wh.window_step() * padded.cols * d.cg));
   const std::int64_t blocks = row_blocks(rows_total, chunk, d.k * fp);
   const int teams = teams_for(g);
   const MemoryReservation scratch((g.batch * padded.image_floats() + blocks * d.k * fp) *
@@ -428,9 +428,14 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
     for (std::int64_t group = 0; group < g.groups; ++group) {
 #pragma omp for schedule(static)
       for (std::int64_t n = 0; n < g.batch; ++n) pad_image(g, p.input, group, padded, n);
-      const PaddedRows s{
-          padded.data,        padded.image_floats(),        d.out_h, d.out_w, row_offsets.data(),
-          ww.stride() * d.cg, p.grad_output + group * d.fg, d.f_all};
+      const PaddedRows s{padded.data,
+                         padded.image_floats(),
+                         d.out_h,
+                         d.out_w,
+                         row_offsets.data(),
+                         ww.window_step() * d.cg,
+                         p.grad_output + group * d.fg,
+                         d.f_all};
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t block = 0; block < blocks; ++block) {
         float* dwt = partials.get() + block * d.k * fp;

@@ -78,8 +78,10 @@ void pixels(const DepthwiseProblem& p, std::int64_t n, std::int64_t oh, std::int
   const Conv2DGeometry& g = p.geometry;
   const std::int64_t c_all = g.in_channels, in_w = g.width.input_size();
   const std::int64_t kw_size = g.width.kernel_size();
-  // Pixel q reads tap kw at input column tap(ow0 + q, kw) = tap(ow0, kw) + q * stride.
-  const std::int64_t step = g.width.stride() * c_all;
+  // Pixel q reads tap kw at input column tap(ow0, kw) + q * window_step(). Asked for only where
+  // the pixels read input: then the step is inside the input (a stride near 2^63 leaves one
+  // window, and explicit padding may make the stride far longer than the input: the fuzzer).
+  const std::int64_t step = tw.size() > 0 ? g.width.window_step() * c_all : 0;
   V acc[kPixels][NV];
   _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
     const V b = p.bias != nullptr ? Isa::load(p.bias + c0 + v * kLanes) : Isa::zero();

@@ -62,6 +62,34 @@ TEST(DepthwiseKernels, MatchTheReferenceOverARandomSweep) {
   }
 }
 
+// Explicit padding of 2^61 columns with a stride of 2^59: five columns, the last four (one run of
+// pixels) entirely in the padding. Their pointer step, stride x channels, overflowed (the geometry
+// fuzzer; UBSan in the sanitizer build) before it was asked for only where pixels read input.
+TEST(DepthwiseKernels, ColumnsFarApartInThePaddingOnlyReadNothing) {
+  DepthwiseConv2DOptions o;
+  o.strides = {1, std::int64_t{1} << 59};
+  o.dilation = {1, 3};
+  o.padding = Padding2D::explicit_pads(1, 1, 2, std::int64_t{1} << 61);
+  for (const std::int64_t multiplier : {1, 3}) {
+    Rng rng(5);
+    Tensor x(Shape{1, 6, 5, 16}), w(Shape{3, 3, 16, multiplier}), b(Shape{16 * multiplier});
+    for (Tensor* t : {&x, &w, &b}) rng.fill_uniform(t->values(), -1, 1);
+    o.kernel = "reference";
+    const Tensor want = depthwise_conv2d(x, w, &b, o);
+    ASSERT_EQ(want.shape(), (Shape{1, 6, 5, 16 * multiplier}));
+    const Conv2DGeometry g =
+        Conv2DGeometry::make_depthwise(x.shape(), w.shape(), {o.strides, o.dilation, o.padding, 1});
+    for (const DepthwiseKernel& k : depthwise_kernels()) {
+      if (!k.supports(g) || k.name == "reference") continue;
+      o.kernel = k.name;
+      const Tensor got = depthwise_conv2d(x, w, &b, o);
+      for (std::int64_t i = 0; i < got.size(); ++i) {
+        ASSERT_NEAR(got.data()[i], want.data()[i], 1e-4 * 10) << k.name << " at " << i;
+      }
+    }
+  }
+}
+
 TEST(DepthwiseKernels, AMultiplierAboveOneRunsWidenedWhereTheCpuHasVectors) {
   const Conv2DGeometry g = Conv2DGeometry::make_depthwise(Shape{1, 6, 6, 5}, Shape{3, 3, 5, 2}, {});
   const std::string_view name = select_depthwise_kernel(g, {}).name;
