@@ -23,10 +23,23 @@ constexpr std::int64_t kLanes = Isa::kLanes;
 // while the tiles read it), and the unit the filter gradient's row blocks are counted in.
 constexpr std::int64_t kChunkFloats = std::int64_t{1} << 16;
 
-// c[m * c_step + v * lanes ...] (+)= sum over i < length of a[i * a_step + m] * b[i * b_step + ...]
-template <int MR, int NV, bool kAccumulate>
-void outer_tile(const float* a, std::int64_t a_step, const float* b, std::int64_t b_step,
-                std::int64_t length, float* c, std::int64_t c_step) {
+// Where row i of a tile's b operand starts: b + i * step (a packed panel or a gathered column
+// matrix), or rows[i * step] + offset (the column matrix read in place: filter_gradient).
+struct StridedRows {
+  const float* b;
+  std::int64_t step;
+  const float* operator()(std::int64_t i) const { return b + i * step; }
+};
+struct IndirectRows {
+  const float* const* rows;
+  std::int64_t step, offset;
+  const float* operator()(std::int64_t i) const { return rows[i * step] + offset; }
+};
+
+// c[m * c_step + v * lanes ...] (+)= sum over i < length of a[i * a_step + m] * b_row(i)[...]
+template <int MR, int NV, bool kAccumulate, class Rows>
+void outer_tile(const float* a, std::int64_t a_step, Rows b_row, std::int64_t length, float* c,
+                std::int64_t c_step) {
   V acc[MR][NV];
   _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
     _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) {
@@ -34,9 +47,9 @@ void outer_tile(const float* a, std::int64_t a_step, const float* b, std::int64_
     }
   }
   for (std::int64_t i = 0; i < length; ++i) {
+    const float* b = b_row(i);
     V bv[NV];
-    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) bv[v] =
-        Isa::load(b + i * b_step + v * kLanes);
+    _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) bv[v] = Isa::load(b + v * kLanes);
     _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
       const V s = Isa::broadcast(a + i * a_step + m);
       _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] =
@@ -146,15 +159,15 @@ inline void sum_partials(const float* parts, std::int64_t count, std::int64_t st
 }
 
 // outer_tile for the first `mr` (1..MR) broadcast rows: the last rows of a tile column.
-template <int MR, int NV, bool kAccumulate>
-void outer_tile_upto(int mr, const float* a, std::int64_t a_step, const float* b,
-                     std::int64_t b_step, std::int64_t length, float* c, std::int64_t c_step) {
+template <int MR, int NV, bool kAccumulate, class Rows>
+void outer_tile_upto(int mr, const float* a, std::int64_t a_step, Rows b_row, std::int64_t length,
+                     float* c, std::int64_t c_step) {
   if constexpr (MR > 1) {
     if (mr < MR) {
-      return outer_tile_upto<MR - 1, NV, kAccumulate>(mr, a, a_step, b, b_step, length, c, c_step);
+      return outer_tile_upto<MR - 1, NV, kAccumulate>(mr, a, a_step, b_row, length, c, c_step);
     }
   }
-  outer_tile<MR, NV, kAccumulate>(a, a_step, b, b_step, length, c, c_step);
+  outer_tile<MR, NV, kAccumulate>(a, a_step, b_row, length, c, c_step);
 }
 
 // How many blocks the filter gradients cut `rows` into, each summed into its own partial of
@@ -203,10 +216,23 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
       (teams * (step + 1) * kp + blocks * d.fg * kp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
   const AlignedFloats partials = aligned_floats_for_overwrite(blocks * d.fg * kp);
+  // A window's kernel row (kw, c) lies in the input as it is, kw_size x C floats from the
+  // window's first column, where the columns are dense (dilation 1), the channels are all of the
+  // pixel's (one group) and no tile straddles two kernel rows. Then the tiles read the window's
+  // rows in place through a pointer per (row of the matrix, kh): the input for rows whose width
+  // taps are all valid (a zero row for their taps in the padding), a gathered row at the borders.
+  // Copying every window (gather_row) was a quarter of the CNN's 32 -> 64 filter gradient, most of
+  // it waiting on the input's first reads. The products and their order are the same: same bits.
+  const Window& wh = p.geometry.height;
+  const Window& ww = p.geometry.width;
+  const std::int64_t kh_size = wh.kernel_size(), segment = d.kw_size * d.cg;
+  const bool in_place = ww.dilation() == 1 && d.cg == d.c_all && segment % kb == 0;
+  const AlignedFloats zeros = aligned_floats(in_place ? segment : 0);
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     const AlignedFloats cols = aligned_floats_for_overwrite(step * kp);
     const AlignedFloats sums = aligned_floats_for_overwrite(kp);
+    std::vector<const float*> row_of(static_cast<std::size_t>(in_place ? step * kh_size : 0));
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
 #pragma omp for schedule(dynamic, 1)
       for (std::int64_t block = 0; block < blocks; ++block) {
@@ -216,18 +242,50 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
         if (r_begin == r_end) std::fill(dwt, dwt + d.fg * kp, 0.0f);
         for (std::int64_t r0 = r_begin; r0 < r_end; r0 += step) {
           const std::int64_t rows = std::min(step, r_end - r0);
+          const float* dy = p.grad_output + r0 * d.f_all + group * d.fg;
+          const bool first = r0 == r_begin;  // writes the block's partial, the others add to it
+          if (in_place) {
+            for (std::int64_t r = 0; r < rows; ++r) {
+              const std::int64_t q = r0 + r, ow = q % d.out_w, oh = q / d.out_w % d.out_h;
+              const std::int64_t n = q / (d.out_w * d.out_h);
+              const float** row = row_of.data() + r * kh_size;
+              if (d.col_taps[static_cast<std::size_t>(ow)].size() == d.kw_size) {
+                const TapRange th = d.row_taps[static_cast<std::size_t>(oh)];
+                for (std::int64_t kh = 0; kh < kh_size; ++kh) {
+                  row[kh] = kh >= th.begin && kh < th.end
+                                ? p.input + ((n * d.in_h + wh.tap(oh, kh)) * d.in_w +
+                                             ww.first_input(ow)) *
+                                                d.c_all
+                                : zeros.get();
+                }
+              } else {
+                gather_row(d, p.input, q, group, cols.get() + r * kp, kp);
+                for (std::int64_t kh = 0; kh < kh_size; ++kh) {
+                  row[kh] = cols.get() + r * kp + kh * segment;
+                }
+              }
+            }
+            const auto run = first ? outer_tile_upto<MR, NV, false, IndirectRows>
+                                   : outer_tile_upto<MR, NV, true, IndirectRows>;
+            for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+              const IndirectRows b{row_of.data() + tk * kb / segment, kh_size, tk * kb % segment};
+              for (std::int64_t f0 = 0; f0 < d.fg; f0 += MR) {
+                const int mr = static_cast<int>(std::min<std::int64_t>(MR, d.fg - f0));
+                run(mr, dy + f0, d.f_all, b, rows, dwt + f0 * kp + tk * kb, kp);
+              }
+            }
+            continue;
+          }
           for (std::int64_t r = 0; r < rows; ++r) {
             gather_row(d, p.input, r0 + r, group, cols.get() + r * kp, kp);
           }
-          const float* dy = p.grad_output + r0 * d.f_all + group * d.fg;
-          // The block's first step writes its partial, the others add to it.
-          const auto run =
-              r0 == r_begin ? outer_tile_upto<MR, NV, false> : outer_tile_upto<MR, NV, true>;
+          const auto run = first ? outer_tile_upto<MR, NV, false, StridedRows>
+                                 : outer_tile_upto<MR, NV, true, StridedRows>;
           for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
             for (std::int64_t f0 = 0; f0 < d.fg; f0 += MR) {
               const int mr = static_cast<int>(std::min<std::int64_t>(MR, d.fg - f0));
-              run(mr, dy + f0, d.f_all, cols.get() + tk * kb, kp, rows, dwt + f0 * kp + tk * kb,
-                  kp);
+              run(mr, dy + f0, d.f_all, StridedRows{cols.get() + tk * kb, kp}, rows,
+                  dwt + f0 * kp + tk * kb, kp);
             }
           }
         }
@@ -526,7 +584,8 @@ void input_gradient(const Conv2DBackwardInputProblem& p) {
         }
         for (std::int64_t r0 = 0; r0 < rows; r0 += MR) {
           for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
-            outer_tile<MR, NV, false>(dyt.get() + r0 * d.fg, MR, w_t + tk * d.fg * kb, kb, d.fg,
+            outer_tile<MR, NV, false>(dyt.get() + r0 * d.fg, MR,
+                                      StridedRows{w_t + tk * d.fg * kb, kb}, d.fg,
                                       dcols.get() + r0 * kp + tk * kb, kp);
           }
         }

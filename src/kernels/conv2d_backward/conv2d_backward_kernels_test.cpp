@@ -150,6 +150,27 @@ TEST(Conv2DBackwardKernels, MatchTheReferenceWithManyChannelsPerGroup) {
   }
 }
 
+// One group, dense columns and 16-64 channels: the column-matrix filter gradient reads the
+// windows' kernel rows in place (zero rows for height taps in the padding, gathered rows where a
+// width tap is), over SAME, VALID and explicit borders, strides 1-4 and height dilation.
+TEST(Conv2DBackwardKernels, MatchTheReferenceWhereTheFilterGradientReadsTheInputInPlace) {
+  Rng rng(2028);
+  for (int i = 0; i < 40; ++i) {
+    Config c = draw(rng);
+    const std::int64_t cg = 16 * pick(rng, 1, 4);
+    c.params.groups = 1;
+    c.params.dilation.w = 1;
+    c.input[3] = cg;
+    c.filter = {c.filter[0], pick(rng, 1, 3), cg, pick(rng, 4, 40)};
+    try {
+      Conv2DGeometry::make(c.input, c.filter, c.params);
+    } catch (const Error&) {
+      continue;
+    }
+    expect_all_kernels_match(c, rng);
+  }
+}
+
 TEST(Conv2DBackwardKernels, MatchTheReferenceOnShapesThatTakeSeveralSteps) {
   Rng rng(7);
   // The Fashion-MNIST CNN's second layer at batch 2, and a grouped SAME layer with odd sizes.
