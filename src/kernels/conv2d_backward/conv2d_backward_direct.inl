@@ -8,7 +8,8 @@
 // pixels away from the borders) share each filter vector over MR broadcast values of dy, which are
 // neighbours in memory. Each dx element is written once, by one thread, in a fixed order: no zero
 // fill, no column matrix, no scatter, and the same bits for any thread count. Pixels no window
-// reads (stride > kernel) get zeros.
+// reads (stride > kernel) get zeros. A column's pixels that are runs of one along their rows (the
+// first column of a stride-2 layer) are tiled down the column instead, the same way.
 // This file has no include guard on purpose: each ISA translation unit includes it once.
 
 namespace strider::kernels {
@@ -17,71 +18,102 @@ namespace STRIDER_ISA_NAMESPACE {
 using V = Isa::V;
 constexpr std::int64_t kLanes = Isa::kLanes;
 
-// Pixels iw0, iw0 + stride, ... (count of them) of a row, read by the same width taps: pixel m
-// by (ow[t] + m, kw[t]) for t in [tap_begin, tap_end) of Plan::ow / Plan::kw.
+// Pixels i0, i0 + stride, ... (count of them) along one axis, read by the same taps: pixel m by
+// (output[t] + m, tap[t]) for t in [tap_begin, tap_end) of Runs::output / Runs::tap.
 struct Run {
   std::int64_t iw0, count, tap_begin, tap_end;
 };
 
-struct Plan {
-  Readers rows;           // the height axis
-  std::vector<Run> runs;  // every pixel of a row in exactly one run
-  std::vector<std::int64_t> ow, kw;
+struct Runs {
+  std::vector<Run> runs;  // every input position of the axis in exactly one run
+  std::vector<std::int64_t> output, tap;
+  // Input positions from one pixel of a run to the next: the stride where a run can have two
+  // pixels (stride < size), else 0, so that a stride beyond the input never enters a product.
+  std::int64_t step = 0;
 };
 
-Plan plan_of(const Conv2DGeometry& g) {
-  Plan plan{readers_of(g.height), {}, {}, {}};
-  const Readers cols = readers_of(g.width);
-  const std::int64_t in_w = g.width.input_size(), stride = g.width.stride();
-  const auto begin = [&](std::int64_t iw) {
-    return static_cast<std::size_t>(cols.start[static_cast<std::size_t>(iw)]);
+// The runs of one axis from its readers (geometry's taps inverted): position i continues the run
+// that ends at i - stride when its taps are that position's, one output further on.
+Runs runs_of(const Readers& readers, std::int64_t size, std::int64_t stride) {
+  Runs r;
+  r.step = stride < size ? stride : 0;
+  const auto begin = [&](std::int64_t i) {
+    return static_cast<std::size_t>(readers.start[static_cast<std::size_t>(i)]);
   };
-  // Pixel iw continues the run that ends at iw - stride when its taps are that pixel's, one
-  // output further on.
-  const auto continues = [&](std::int64_t prev, std::int64_t iw) {
-    if (begin(iw + 1) - begin(iw) != begin(prev + 1) - begin(prev)) return false;
-    for (std::size_t a = begin(iw), b = begin(prev); a < begin(iw + 1); ++a, ++b) {
-      if (cols.tap[a] != cols.tap[b] || cols.output[a] != cols.output[b] + 1) return false;
+  const auto continues = [&](std::int64_t prev, std::int64_t i) {
+    if (begin(i + 1) - begin(i) != begin(prev + 1) - begin(prev)) return false;
+    for (std::size_t a = begin(i), b = begin(prev); a < begin(i + 1); ++a, ++b) {
+      if (readers.tap[a] != readers.tap[b] || readers.output[a] != readers.output[b] + 1) {
+        return false;
+      }
     }
     return true;
   };
-  for (std::int64_t r = 0; r < std::min(stride, in_w); ++r) {
-    for (std::int64_t iw = r; iw < in_w; iw += stride) {
-      if (iw >= stride && !plan.runs.empty() && continues(iw - stride, iw) &&
-          plan.runs.back().iw0 + plan.runs.back().count * stride == iw) {
-        ++plan.runs.back().count;
+  // With stride >= size every position is a phase of its own (and i + stride never formed).
+  const std::int64_t phases = r.step == 0 ? size : r.step;
+  for (std::int64_t phase = 0; phase < phases; ++phase) {
+    for (std::int64_t i = phase; i < size; i += phases) {
+      if (r.step != 0 && i >= r.step && !r.runs.empty() && continues(i - r.step, i) &&
+          r.runs.back().iw0 + r.runs.back().count * r.step == i) {
+        ++r.runs.back().count;
         continue;
       }
-      const auto t0 = static_cast<std::int64_t>(plan.ow.size());
-      for (std::size_t a = begin(iw); a < begin(iw + 1); ++a) {
-        plan.ow.push_back(cols.output[a]);
-        plan.kw.push_back(cols.tap[a]);
+      const auto t0 = static_cast<std::int64_t>(r.output.size());
+      for (std::size_t a = begin(i); a < begin(i + 1); ++a) {
+        r.output.push_back(readers.output[a]);
+        r.tap.push_back(readers.tap[a]);
       }
-      plan.runs.push_back({iw, 1, t0, static_cast<std::int64_t>(plan.ow.size())});
+      r.runs.push_back({i, 1, t0, static_cast<std::int64_t>(r.output.size())});
     }
   }
+  return r;
+}
+
+struct Plan {
+  Readers rows, cols;  // each input row's and column's readers
+  Runs width, height;  // the pixels of a row, and of a column, in runs
+};
+
+Plan plan_of(const Conv2DGeometry& g) {
+  Plan plan{readers_of(g.height), readers_of(g.width), {}, {}};
+  plan.width = runs_of(plan.cols, g.width.input_size(), g.width.stride());
+  plan.height = runs_of(plan.rows, g.height.input_size(), g.height.stride());
   return plan;
 }
 
-// What a tile reads: one input row's height readers, the packed filter and dy of one image.
-struct Rows {
-  const std::int64_t* oh;
-  const std::int64_t* kh;
+// Taps (output[i], tap[i]) for i < count along one axis.
+struct Taps {
+  const std::int64_t* output;
+  const std::int64_t* tap;
   std::int64_t count;
 };
 
+Taps taps_at(const Readers& r, std::int64_t i) {
+  const auto a = static_cast<std::size_t>(r.start[static_cast<std::size_t>(i)]);
+  return {r.output.data() + a, r.tap.data() + a,
+          r.start[static_cast<std::size_t>(i + 1)] - static_cast<std::int64_t>(a)};
+}
+
+Taps taps_of(const Runs& r, const Run& run) {
+  return {r.output.data() + run.tap_begin, r.tap.data() + run.tap_begin,
+          run.tap_end - run.tap_begin};
+}
+
+// What a tile reads: the packed filter and dy of one image.
 struct Tile {
   const float* dy_image;  // + group * fg
   const float* w;         // the group's packed filter + c0
   std::int64_t f_all, fg, out_w, kw_size, cgp;
 };
 
-// MR pixels (m = 0..MR-1 of run `run` from its pixel m0) x NV vectors of channels, stored to
-// dx + m * dx_step with the last `lanes` channels of the tile (lanes <= NV * kLanes). With a
-// folded ReLU, y is the ReLU's output at dx (same layout) and the sums are stored masked by it:
-// a separate pass read y and read and wrote dx again (4% of a training step).
+// MR pixels x NV vectors of channels: pixel m's sums over the height taps `rows` and width taps
+// `cols` of dy at dy0 + m * dy_step (+ the taps' output offsets) stored to dx + m * dx_step, with
+// the last `lanes` channels of the tile (lanes <= NV * kLanes). The pixels are a run along a row
+// (dy_step one output column) or, for a column's lone pixels, along a column (dy_step one output
+// row). With a folded ReLU, y is the ReLU's output at dx (same layout) and the sums are stored
+// masked by it: a separate pass read y and read and wrote dx again (4% of a training step).
 template <int MR, int NV>
-void gather_tile(const Tile& t, const Rows& rows, const Plan& plan, const Run& run, std::int64_t m0,
+void gather_tile(const Tile& t, Taps rows, Taps cols, const float* dy0, std::int64_t dy_step,
                  float* dx, const float* y, std::int64_t dx_step, std::int64_t lanes) {
   V acc[MR][NV];
   _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
@@ -98,17 +130,17 @@ void gather_tile(const Tile& t, const Rows& rows, const Plan& plan, const Run& r
     }
   }
   for (std::int64_t a = 0; a < rows.count; ++a) {
-    const float* dy_row = t.dy_image + rows.oh[a] * t.out_w * t.f_all;
-    const float* w_row = t.w + rows.kh[a] * t.kw_size * t.fg * t.cgp;
-    for (std::int64_t j = run.tap_begin; j < run.tap_end; ++j) {
-      const float* dy = dy_row + (plan.ow[static_cast<std::size_t>(j)] + m0) * t.f_all;
-      const float* w = w_row + plan.kw[static_cast<std::size_t>(j)] * t.fg * t.cgp;
+    const float* dy_row = dy0 + rows.output[a] * t.out_w * t.f_all;
+    const float* w_row = t.w + rows.tap[a] * t.kw_size * t.fg * t.cgp;
+    for (std::int64_t j = 0; j < cols.count; ++j) {
+      const float* dy = dy_row + cols.output[j] * t.f_all;
+      const float* w = w_row + cols.tap[j] * t.fg * t.cgp;
       for (std::int64_t f = 0; f < t.fg; ++f) {
         V wv[NV];
         _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) wv[v] =
             Isa::load(w + f * t.cgp + v * kLanes);
         _Pragma("GCC unroll 32") for (int m = 0; m < MR; ++m) {
-          const V s = Isa::broadcast(dy + m * t.f_all + f);
+          const V s = Isa::broadcast(dy + m * dy_step + f);
           _Pragma("GCC unroll 8") for (int v = 0; v < NV; ++v) acc[m][v] =
               Isa::fmadd(s, wv[v], acc[m][v]);
         }
@@ -143,7 +175,6 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
   const std::int64_t c_all = g.in_channels, cg = g.in_channels_per_group();
   const std::int64_t f_all = g.out_channels, fg = g.out_channels_per_group();
   const std::int64_t block = NV * kLanes, cgp = round_up(cg, block);
-  const std::int64_t stride_w = g.width.stride();
   const MemoryReservation scratch(
       g.groups * kh_size * kw_size * fg * cgp * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_input: the packed filter");
@@ -159,41 +190,61 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
     }
   }
   const Plan plan = plan_of(g);
-  const auto one_row = [&](std::int64_t n, std::int64_t ih) {
-    const auto h0 = static_cast<std::size_t>(plan.rows.start[static_cast<std::size_t>(ih)]);
-    const Rows rows{
-        plan.rows.output.data() + h0, plan.rows.tap.data() + h0,
-        plan.rows.start[static_cast<std::size_t>(ih + 1)] - static_cast<std::int64_t>(h0)};
-    float* dx_row = p.grad_input + (n * in_h + ih) * in_w * c_all;
-    const float* y_row =
-        p.relu != nullptr ? p.relu->relu_output + (n * in_h + ih) * in_w * c_all : nullptr;
+  const std::int64_t dy_image = out_h * out_w * f_all;
+  // Each tile column (group, c0) of image n: fn(tile, channel offset, lanes).
+  const auto for_each_channel_tile = [&](std::int64_t n, const auto& fn) {
     for (std::int64_t group = 0; group < g.groups; ++group) {
       for (std::int64_t c0 = 0; c0 < cg; c0 += block) {
-        const Tile t{p.grad_output + n * out_h * out_w * f_all + group * fg,
+        const Tile t{p.grad_output + n * dy_image + group * fg,
                      wt.get() + group * kh_size * kw_size * fg * cgp + c0,
                      f_all,
                      fg,
                      out_w,
                      kw_size,
                      cgp};
-        const std::int64_t lanes = std::min(block, cg - c0);
-        for (const Run& run : plan.runs) {
-          const std::int64_t at = run.iw0 * c_all + group * cg + c0;
-          float* dx = dx_row + at;
-          const float* y = y_row != nullptr ? y_row + at : nullptr;
-          const std::int64_t step = stride_w * c_all;
-          // Tiles of equal size: a run of 14 pixels is two tiles of 7, where 12 + 2 left a tile
-          // of two short FMA chains waiting on their latency.
-          const std::int64_t tiles = (run.count + MR - 1) / MR;
-          for (std::int64_t i = 0; i < tiles; ++i) {
-            const std::int64_t m = run.count * i / tiles, size = run.count * (i + 1) / tiles - m;
-            kTiles[static_cast<std::size_t>(size - 1)](t, rows, plan, run, m, dx + m * step,
-                                                       y != nullptr ? y + m * step : nullptr, step,
-                                                       lanes);
-          }
-        }
+        fn(t, group * cg + c0, std::min(block, cg - c0));
       }
     }
+  };
+  // The `count` pixels of a run, in tiles of equal size: a run of 14 pixels is two tiles of 7,
+  // where 12 + 2 left a tile of two short FMA chains waiting on their latency.
+  const auto run_tiles = [&](const Tile& t, Taps rows, Taps cols, std::int64_t count,
+                             std::int64_t dy_step, std::int64_t at, std::int64_t dx_step,
+                             std::int64_t lanes) {
+    const std::int64_t tiles = (count + MR - 1) / MR;
+    for (std::int64_t i = 0; i < tiles; ++i) {
+      const std::int64_t m = count * i / tiles, size = count * (i + 1) / tiles - m;
+      const std::int64_t pixel = at + m * dx_step;
+      kTiles[static_cast<std::size_t>(size - 1)](
+          t, rows, cols, t.dy_image + m * dy_step, dy_step, p.grad_input + pixel,
+          p.relu != nullptr ? p.relu->relu_output + pixel : nullptr, dx_step, lanes);
+    }
+  };
+  // Row ih of image n, its runs of pixels a stride apart; without the runs of one pixel when
+  // `lone_by_column` (one_column takes them).
+  const auto one_row = [&](std::int64_t n, std::int64_t ih, bool lone_by_column) {
+    const Taps rows = taps_at(plan.rows, ih);
+    for_each_channel_tile(n, [&](const Tile& t, std::int64_t channel, std::int64_t lanes) {
+      for (const Run& run : plan.width.runs) {
+        if (lone_by_column && run.count == 1) continue;
+        run_tiles(t, rows, taps_of(plan.width, run), run.count, f_all,
+                  ((n * in_h + ih) * in_w + run.iw0) * c_all + channel, plan.width.step * c_all,
+                  lanes);
+      }
+    });
+  };
+  // A pixel column whose row runs are single pixels (the first column of a stride-2 layer, read
+  // by fewer taps than its even neighbours) in runs down the column: tiles of one pixel were
+  // load-bound (a filter vector per FMA) and took 8% of the CNN's input gradients.
+  const auto one_column = [&](std::int64_t n, const Run& lone) {
+    const Taps cols = taps_of(plan.width, lone);
+    for_each_channel_tile(n, [&](const Tile& t, std::int64_t channel, std::int64_t lanes) {
+      for (const Run& run : plan.height.runs) {
+        run_tiles(t, taps_of(plan.height, run), cols, run.count, out_w * f_all,
+                  ((n * in_h + run.iw0) * in_w + lone.iw0) * c_all + channel,
+                  plan.height.step * in_w * c_all, lanes);
+      }
+    });
   };
   const int teams = teams_for(g);
   // Whole images per item when there are enough of them, so a folded ReLU (p.relu) runs on each
@@ -203,10 +254,13 @@ void input_gather(const Conv2DBackwardInputProblem& p) {
 #pragma omp parallel for schedule(dynamic, 1) num_threads(teams) if (teams > 1)
   for (std::int64_t item = 0; item < items; ++item) {
     if (by_image) {
-      for (std::int64_t ih = 0; ih < in_h; ++ih) one_row(item, ih);
+      for (std::int64_t ih = 0; ih < in_h; ++ih) one_row(item, ih, true);
+      for (const Run& run : plan.width.runs) {
+        if (run.count == 1) one_column(item, run);
+      }
       if (p.relu != nullptr) fold_relu_sums(p, item, 1);
     } else {
-      one_row(item / in_h, item % in_h);
+      one_row(item / in_h, item % in_h, false);
     }
   }
   if (!by_image && p.relu != nullptr) fold_relu_all(p, /*masked=*/true);
