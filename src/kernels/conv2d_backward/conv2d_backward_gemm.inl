@@ -245,9 +245,10 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
           const float* dy = p.grad_output + r0 * d.f_all + group * d.fg;
           const bool first = r0 == r_begin;  // writes the block's partial, the others add to it
           if (in_place) {
+            // Output position (n, oh, ow) of row r0 + r, counted on rather than divided out.
+            std::int64_t ow = r0 % d.out_w, oh = r0 / d.out_w % d.out_h;
+            std::int64_t n = r0 / (d.out_w * d.out_h);
             for (std::int64_t r = 0; r < rows; ++r) {
-              const std::int64_t q = r0 + r, ow = q % d.out_w, oh = q / d.out_w % d.out_h;
-              const std::int64_t n = q / (d.out_w * d.out_h);
               const float** row = row_of.data() + r * kh_size;
               if (d.col_taps[static_cast<std::size_t>(ow)].size() == d.kw_size) {
                 const TapRange th = d.row_taps[static_cast<std::size_t>(oh)];
@@ -259,10 +260,14 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
                                 : zeros.get();
                 }
               } else {
-                gather_row(d, p.input, q, group, cols.get() + r * kp, kp);
+                gather_row(d, p.input, r0 + r, group, cols.get() + r * kp, kp);
                 for (std::int64_t kh = 0; kh < kh_size; ++kh) {
                   row[kh] = cols.get() + r * kp + kh * segment;
                 }
+              }
+              if (++ow == d.out_w) {
+                ow = 0;
+                if (++oh == d.out_h) oh = 0, ++n;
               }
             }
             const auto run = first ? outer_tile_upto<MR, NV, false, IndirectRows>
