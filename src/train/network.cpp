@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include "strider/core/error.hpp"
@@ -118,7 +119,14 @@ const Tensor& Network::forward(const Tensor& input, bool training, std::uint64_t
     }
     ins.clear();
     for (const std::size_t in : resolved_.layers[i].inputs) ins.push_back(&outputs_[in]);
-    outputs_[i] = layers_[i]->forward(ins, context);
+    if (profiling_ && training) {
+      const auto start = std::chrono::steady_clock::now();
+      outputs_[i] = layers_[i]->forward(ins, context);
+      forward_seconds_[i] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    } else {
+      outputs_[i] = layers_[i]->forward(ins, context);
+    }
   }
   trained_forward_ = training;
   return outputs_.back();
@@ -148,7 +156,12 @@ void Network::backward(const Tensor& grad_logits) {
       ins.push_back(&outputs_[in]);
       want.push_back(needs_grad_[in]);
     }
+    const auto start = std::chrono::steady_clock::now();
     std::vector<Tensor> got = layers_[i]->backward(ins, outputs_[i], std::move(grads[i]), want);
+    if (profiling_) {
+      backward_seconds_[i] +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
     grads[i] = Tensor();
     for (std::size_t k = 0; k < inputs.size(); ++k) {
       if (!want[k]) continue;
@@ -164,6 +177,35 @@ void Network::backward(const Tensor& grad_logits) {
     }
   }
   trained_forward_ = false;
+  if (profiling_) ++profiled_steps_;
+}
+
+void Network::set_profiling(bool on) {
+  profiling_ = on;
+  reset_layer_times();
+}
+
+void Network::reset_layer_times() {
+  forward_seconds_.assign(layers_.size(), 0.0);
+  backward_seconds_.assign(layers_.size(), 0.0);
+  profiled_steps_ = 0;
+}
+
+std::vector<Network::LayerTime> Network::layer_times() const {
+  std::vector<LayerTime> out;
+  for (std::size_t i = 1; i < layers_.size(); ++i) {
+    const model::ResolvedLayer& r = resolved_.layers[i];
+    LayerTime t{resolved_.architecture.layers[i].name, 0.0, 0.0, r.macs, 0};
+    if (i < forward_seconds_.size()) {
+      t.forward_seconds = forward_seconds_[i];
+      t.backward_seconds = backward_seconds_[i];
+    }
+    bool input_gradient = false;
+    for (const std::size_t in : r.inputs) input_gradient = input_gradient || needs_grad_[in];
+    t.backward_passes = (r.trainable_params > 0 ? 1 : 0) + (input_gradient ? 1 : 0);
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Tensor Network::predict(const Tensor& input) {

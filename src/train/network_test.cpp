@@ -79,6 +79,38 @@ void expect_gradients(const std::string& spec, const Shape& input, std::int64_t 
   EXPECT_GT(checked, 4 * skipped);
 }
 
+// Profiling times each layer's training forward and backward, counts the steps, and leaves
+// inference out; the backward passes are the weight gradient and, where a layer below needs it,
+// the input gradient.
+TEST(NetworkProfile, TimesTrainingStepsOnly) {
+  Network net = build("input(6,6,2); conv(3,3,strides=2); flatten; dense(4)");
+  EXPECT_FALSE(net.profiling());
+  const Tensor x = random_tensor({2, 6, 6, 2}, 1);
+  const std::vector<std::int32_t> labels = {0, 3};
+  net.set_profiling(true);
+  for (int step = 0; step < 3; ++step) {
+    Tensor grad;
+    softmax_cross_entropy(net.forward(x, true), labels, &grad);
+    net.backward(grad);
+  }
+  const auto times = net.layer_times();
+  ASSERT_EQ(times.size(), 3u);
+  EXPECT_EQ(times[0].name, "conv2d");
+  EXPECT_EQ(times[2].name, "dense");
+  EXPECT_EQ(net.profiled_steps(), 3);
+  EXPECT_EQ(times[0].backward_passes, 1);  // the filter gradient; the input needs none
+  EXPECT_EQ(times[1].backward_passes, 1);  // flatten passes the gradient on
+  EXPECT_EQ(times[2].backward_passes, 2);  // the weight and the input gradient
+  EXPECT_EQ(times[0].macs, 2 * 2 * 3 * 3 * 3 * 2);
+  for (const auto& t : times) EXPECT_GT(t.forward_seconds + t.backward_seconds, 0.0) << t.name;
+  const double before = times[0].forward_seconds;
+  net.predict(x);  // inference: not counted
+  EXPECT_EQ(net.layer_times()[0].forward_seconds, before);
+  net.reset_layer_times();
+  EXPECT_EQ(net.profiled_steps(), 0);
+  EXPECT_EQ(net.layer_times()[0].forward_seconds, 0.0);
+}
+
 TEST(NetworkGradients, StridedConvFlattenDense) {
   expect_gradients(
       "input(7,7,2); conv(3,3,strides=2,padding=same,activation=tanh); flatten; "

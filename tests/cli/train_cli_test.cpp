@@ -99,6 +99,47 @@ TEST_F(TrainCli, JsonLinePerEpoch) {
   EXPECT_EQ(r.err, "");
 }
 
+// --profile: each layer's forward and backward time per step, in the JSON line's "profile" and
+// as a table after each epoch's line.
+TEST_F(TrainCli, ProfileTimesEveryLayer) {
+  const Result r = run(train_args("--epochs 2 --json --profile"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto lines = json_lines(r.out);
+  ASSERT_EQ(lines.size(), 2u) << r.out;
+  for (const nlohmann::json& line : lines) {
+    const nlohmann::json& p = line["profile"];
+    EXPECT_EQ(p["steps"], 6) << p;  // 96 images in batches of 16, reset after each epoch
+    const double step_ms = p["step_ms"].get<double>();
+    EXPECT_NEAR(step_ms, line["seconds"].get<double>() * 1e3 / 6, 1e-9);
+    const std::vector<std::string> names = {"conv2d", "dropout", "flatten", "dense"};
+    ASSERT_EQ(p["layers"].size(), names.size()) << p;
+    double layers_ms = 0.0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      const nlohmann::json& l = p["layers"][i];
+      EXPECT_EQ(l["name"], names[i]);
+      EXPECT_GE(l["forward_ms"].get<double>(), 0.0);
+      EXPECT_GE(l["backward_ms"].get<double>(), 0.0);
+      layers_ms += l["forward_ms"].get<double>() + l["backward_ms"].get<double>();
+    }
+    // The layers' times are inside the step's, the rest is "other".
+    EXPECT_LE(layers_ms, step_ms);
+    EXPECT_NEAR(p["other_ms"].get<double>(), step_ms - layers_ms, 1e-6);
+    // Convolution and Dense have MACs, so rates; dropout and flatten do not.
+    EXPECT_GT(p["layers"][0]["forward_gflops"].get<double>(), 0.0);
+    EXPECT_GT(p["layers"][3]["backward_gflops"].get<double>(), 0.0);
+    EXPECT_FALSE(p["layers"][1].contains("forward_gflops"));
+  }
+  const Result text = run(train_args("--epochs 1 --profile"));
+  ASSERT_EQ(text.status, 0) << text.err;
+  EXPECT_NE(text.out.find("per step (6 steps): "), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("backward ms"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("other (loss, optimizer)"), std::string::npos) << text.out;
+  // Without --profile, no profile.
+  const Result plain = run(train_args("--epochs 1 --json"));
+  ASSERT_EQ(plain.status, 0) << plain.err;
+  EXPECT_FALSE(json_lines(plain.out)[0].contains("profile"));
+}
+
 TEST_F(TrainCli, TextLinePerEpoch) {
   const Result r = run(train_args("--epochs 1 --optimizer sgd --momentum 0.9 --nesterov"));
   ASSERT_EQ(r.status, 0) << r.err;

@@ -29,7 +29,7 @@ struct TrainCommand {
   std::string checkpoint, lr_schedule = "constant";
   std::int64_t epochs = 1, batch = 64, limit_train = 0, limit_test = 0;
   double lr = 0.0, momentum = 0.0;
-  bool nesterov = false, resume = false, json = false;
+  bool nesterov = false, resume = false, json = false, profile = false;
   std::uint64_t seed = 0;
   int threads = 0;
   // Which options the user gave (a resumed run refuses ones that contradict its checkpoint).
@@ -148,6 +148,75 @@ void print_epoch(const train::EpochResult& r, std::int64_t epochs) {
   std::fflush(stdout);
 }
 
+// One epoch's per-layer times (Network::layer_times) per training step, with the GFLOP/s each
+// pass reached (2 FLOP per MAC over the epoch's images) and the share of the step; what the
+// layers do not account for (the loss, the optimizer, the batch's copy) is "other".
+struct LayerProfile {
+  std::string name;
+  double forward_ms = 0.0, backward_ms = 0.0;
+  std::optional<double> forward_gflops, backward_gflops;
+};
+
+struct EpochProfile {
+  std::int64_t steps = 0;
+  double step_ms = 0.0, other_ms = 0.0;
+  std::vector<LayerProfile> layers;
+};
+
+EpochProfile epoch_profile(const train::Network& network, const train::EpochResult& r) {
+  EpochProfile p;
+  p.steps = std::max<std::int64_t>(1, network.profiled_steps());
+  const double steps = static_cast<double>(p.steps);
+  const double images = r.images_per_second * r.seconds;
+  p.step_ms = r.seconds * 1e3 / steps;
+  p.other_ms = p.step_ms;
+  for (const train::Network::LayerTime& t : network.layer_times()) {
+    LayerProfile l{
+        t.name, t.forward_seconds * 1e3 / steps, t.backward_seconds * 1e3 / steps, {}, {}};
+    const double flop = 2.0 * static_cast<double>(t.macs) * images;
+    if (t.macs > 0 && t.forward_seconds > 0.0) l.forward_gflops = flop / t.forward_seconds / 1e9;
+    if (t.macs > 0 && t.backward_passes > 0 && t.backward_seconds > 0.0) {
+      l.backward_gflops = flop * t.backward_passes / t.backward_seconds / 1e9;
+    }
+    p.other_ms -= l.forward_ms + l.backward_ms;
+    p.layers.push_back(std::move(l));
+  }
+  return p;
+}
+
+nlohmann::json profile_json(const EpochProfile& p) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerProfile& l : p.layers) {
+    nlohmann::json j = {
+        {"name", l.name}, {"forward_ms", l.forward_ms}, {"backward_ms", l.backward_ms}};
+    if (l.forward_gflops) j["forward_gflops"] = *l.forward_gflops;
+    if (l.backward_gflops) j["backward_gflops"] = *l.backward_gflops;
+    layers.push_back(std::move(j));
+  }
+  return {{"steps", p.steps},
+          {"step_ms", p.step_ms},
+          {"other_ms", p.other_ms},
+          {"layers", std::move(layers)}};
+}
+
+void print_profile(const EpochProfile& p) {
+  const auto gflops = [](const std::optional<double>& g) {
+    return g ? fmt::format("{:.0f}", *g) : std::string("-");
+  };
+  const auto share = [&](double ms) { return 100.0 * ms / p.step_ms; };
+  fmt::print("  per step ({} steps): {:.3f} ms\n", p.steps, p.step_ms);
+  fmt::print("  {:<24}{:>12}{:>9}{:>13}{:>9}{:>8}\n", "layer", "forward ms", "GFLOP/s",
+             "backward ms", "GFLOP/s", "share");
+  for (const LayerProfile& l : p.layers) {
+    fmt::print("  {:<24}{:>12.3f}{:>9}{:>13.3f}{:>9}{:>7.1f}%\n", l.name, l.forward_ms,
+               gflops(l.forward_gflops), l.backward_ms, gflops(l.backward_gflops),
+               share(l.forward_ms + l.backward_ms));
+  }
+  fmt::print("  {:<24}{:>12}{:>9}{:>13}{:>9}{:>7.1f}%\n", "other (loss, optimizer)", "", "", "", "",
+             share(p.other_ms));
+  std::fflush(stdout);
+}
+
 void TrainCommand::run() const {
   if (epochs < 1) throw InvalidArgument(fmt::format("--epochs: must be >= 1, got {}", epochs));
   if (batch < 1) throw InvalidArgument(fmt::format("--batch: must be >= 1, got {}", batch));
@@ -244,16 +313,25 @@ void TrainCommand::run() const {
   fit.batch_size = record.batch_size;
   fit.seed = record.seed;
   if (tty) fit.on_batch = [bar](const train::BatchProgress& p) { bar->update(p); };
+  if (profile) network->set_profiling(true);
   fit.on_epoch = [&](const train::EpochResult& r) {
     if (tty) bar->clear();
     record.history.push_back(r);
     record.epochs_done = r.epoch;
     if (!checkpoint.empty()) train::save_run(checkpoint, *network, *opt, record);
+    std::optional<EpochProfile> times;
+    if (profile) {
+      times = epoch_profile(*network, r);
+      network->reset_layer_times();
+    }
     if (json) {
-      fmt::print("{}\n", train::epoch_json(r).dump());
+      nlohmann::json line = train::epoch_json(r);
+      if (times) line["profile"] = profile_json(*times);
+      fmt::print("{}\n", line.dump());
       std::fflush(stdout);
     } else {
       print_epoch(r, epochs);
+      if (times) print_profile(*times);
     }
   };
   try {
@@ -310,6 +388,9 @@ void add_train_command(CLI::App& app) {
                   "Directory to save a checkpoint to after every epoch");
   cmd->add_flag("--resume", c->resume,
                 "Continue the run saved in --checkpoint (starts afresh when there is none)");
+  cmd->add_flag("--profile", c->profile,
+                "After each epoch, each layer's forward and backward time per step, the GFLOP/s "
+                "it reached and its share of the step (with --json: a \"profile\" object)");
   cmd->add_flag("--json", c->json,
                 "Print one JSON object per epoch (epoch, seconds, loss, accuracy, test_loss, "
                 "test_accuracy, ...) on its own line instead");

@@ -89,6 +89,26 @@ class Network {
   // The parameter named `name`, or nullptr.
   Parameter* find_parameter(std::string_view name) const;
 
+  // Per-layer wall time, while profiling is on: each layer's forward in training mode (inference,
+  // as in the test evaluation, is not counted) and its backward, summed over the steps since
+  // profiling was turned on or the sums reset. What `strider train --profile` reports.
+  struct LayerTime {
+    std::string name;
+    double forward_seconds = 0.0, backward_seconds = 0.0;
+    std::int64_t macs = 0;  // per image, as resolved (0 for pooling, element-wise, ...)
+    // Products over the layer's MACs its backward runs: the weight gradient (trainable
+    // parameters) and the input gradient (where a layer below needs one), 0 to 2.
+    int backward_passes = 0;
+  };
+  // Turning profiling on (or off) resets the sums.
+  void set_profiling(bool on);
+  bool profiling() const { return profiling_; }
+  void reset_layer_times();
+  // Every layer but the input, in order.
+  std::vector<LayerTime> layer_times() const;
+  // The backward() calls in the sums: the training steps.
+  std::int64_t profiled_steps() const { return profiled_steps_; }
+
   const model::ResolvedModel& resolved() const { return resolved_; }
   const Shape& input_shape() const { return input_shape_; }
   const Shape& output_shape() const { return output_shape_; }
@@ -102,6 +122,9 @@ class Network {
   std::vector<bool> needs_grad_;  // whether a layer's output leads to a parameter
   bool ends_in_softmax_ = false;
   bool trained_forward_ = false;
+  bool profiling_ = false;
+  std::vector<double> forward_seconds_, backward_seconds_;  // per layer, while profiling_
+  std::int64_t profiled_steps_ = 0;
 };
 
 struct LossResult {
