@@ -451,6 +451,12 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
     return;
   }
   PaddedInput padded = padded_extent(g);
+  // The padded copy's size, checked first: explicit padding can make the windows' extent (and a
+  // product with it) pass 2^63 though the input is small (the geometry fuzzer). A window step is
+  // at most the padded rows, so the chunk's product below is at most an image.
+  constexpr const char* kWhat = "conv2d_backward_filter: the padded input";
+  const std::int64_t padded_floats = checked_mul(
+      g.batch, checked_product(std::array{padded.rows, padded.cols, padded.cg}, kWhat), kWhat);
   // Chunks of output rows whose output gradient (out_w x fp floats a row) and padded input
   // rows (a window step x cols x cg floats a row) stay in L1 while every tap tile reads them;
   // blocks of at least two chunks, up to 16.
@@ -459,10 +465,10 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
              std::max<std::int64_t>(1, d.out_w * fp + wh.window_step() * padded.cols * d.cg));
   const std::int64_t blocks = row_blocks(rows_total, chunk, d.k * fp);
   const int teams = teams_for(g);
-  const MemoryReservation scratch((g.batch * padded.image_floats() + blocks * d.k * fp) *
-                                      static_cast<std::int64_t>(sizeof(float)),
-                                  "conv2d_backward_filter: the padded input");
-  const AlignedFloats padded_data = aligned_floats_for_overwrite(g.batch * padded.image_floats());
+  const MemoryReservation scratch(checked_mul(checked_add(padded_floats, blocks * d.k * fp, kWhat),
+                                              static_cast<std::int64_t>(sizeof(float)), kWhat),
+                                  kWhat);
+  const AlignedFloats padded_data = aligned_floats_for_overwrite(padded_floats);
   padded.data = padded_data.get();
   const AlignedFloats partials = aligned_floats_for_overwrite(blocks * d.k * fp);
   // Per tap k = (kh, kw, c): its offset from the window's corner in the padded input.

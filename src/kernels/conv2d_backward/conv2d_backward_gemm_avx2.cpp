@@ -2,6 +2,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/conv2d_backward/conv2d_backward_gemm.hpp"
 #include "kernels/isa_target.hpp"
+#include "strider/core/checked.hpp"
 #include "strider/core/memory.hpp"
 
 STRIDER_ISA_BEGIN_AVX2

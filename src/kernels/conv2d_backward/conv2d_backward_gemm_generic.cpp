@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "kernels/conv2d/conv2d_direct.hpp"
 #include "kernels/conv2d_backward/conv2d_backward_gemm.hpp"
 #include "kernels/simd/generic.hpp"
+#include "strider/core/checked.hpp"
 #include "strider/core/memory.hpp"
 
 namespace strider::kernels {

@@ -171,6 +171,28 @@ TEST(Conv2DBackwardKernels, MatchTheReferenceWhereTheFilterGradientReadsTheInput
   }
 }
 
+// Explicit padding far beyond the input (2^61 columns, a stride of 2^59: the last windows read
+// padding only). The few-channel filter gradient, which copies the windows' whole padded extent,
+// leaves it to the column matrices; every kernel that takes it matches the reference. And the
+// reference input gradient of an empty batch writes nothing, whatever one image's size.
+TEST(Conv2DBackwardKernels, PaddingFarBeyondTheInputAndEmptyBatches) {
+  Rng rng(9);
+  const Config far{{1, 5, 5, 1},
+                   {3, 3, 1, 8},
+                   {{1, std::int64_t{1} << 59},
+                    {1, 1},
+                    Padding2D::explicit_pads(1, 1, 0, std::int64_t{1} << 61),
+                    1}};
+  const Conv2DGeometry g = Conv2DGeometry::make(far.input, far.filter, far.params);
+  EXPECT_NE(select_conv2d_backward_filter_kernel(g, {}).name.substr(0, 4), "rows");
+  expect_all_kernels_match(far, rng);
+  const Conv2DGeometry empty =
+      Conv2DGeometry::make(Shape{0, 5, std::int64_t{1} << 61, 4}, Shape{3, 3, 4, 8},
+                           {{1, 1}, {1, 1}, Padding2D::same(), 1});
+  const auto& reference = conv2d_backward_input_kernels().back();
+  reference.run({empty, nullptr, nullptr, nullptr});  // nothing to read or write
+}
+
 TEST(Conv2DBackwardKernels, MatchTheReferenceOnShapesThatTakeSeveralSteps) {
   Rng rng(7);
   // The Fashion-MNIST CNN's second layer at batch 2, and a grouped SAME layer with odd sizes.
