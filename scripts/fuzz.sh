@@ -42,7 +42,7 @@ for target in "${targets[@]}"; do
   options=(-max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -max_len=4096
            -print_final_stats=1 -artifact_prefix="$build/fuzz-artifacts/$target-")
   [[ -f "tests/fuzz/$target.dict" ]] && options+=(-dict="tests/fuzz/$target.dict")
-  ((fork > 0)) && options+=(-fork="$fork" -ignore_crashes=0)
+  ((fork > 0)) && options+=(-fork="$fork" -ignore_crashes=0 -ignore_ooms=0 -ignore_timeouts=0)
   echo "=== strider fuzz: $target for ${seconds} s ==="
   log="$build/fuzz-artifacts/$target.log"
   # New inputs go to the first folder; the seed corpus is only read.

@@ -88,6 +88,16 @@ TEST(Window, WindowStepIsTheStrideOnlyWhereTwoWindowsExist) {
   EXPECT_EQ(far.valid_taps(1).size(), 0);
 }
 
+TEST(Window, ExtentSpansTheWindowsWithTheirPadding) {
+  EXPECT_EQ(make(28, 3, 1, 1, kSame).extent(), 30);      // one cell of padding each side
+  EXPECT_EQ(make(28, 3, 2, 1, kSame).extent(), 29);      // SAME stride 2: one cell after
+  EXPECT_EQ(make(10, 3, 1, 2, kValid).extent(), 10);     // effective kernel 5, six windows
+  EXPECT_EQ(make(7, 1, 3, 1, kValid).extent(), 7);       // stride > kernel: 0, 3, 6
+  EXPECT_EQ(make(8, 1, 3, 1, kValid).extent(), 7);       // the last cell unread
+  EXPECT_EQ(make(0, 3, 2, 1, kSame).extent(), 0);        // no window
+  EXPECT_EQ(make(3, 3, 1, 1000, kSame).extent(), 2003);  // a dilation far beyond the input
+}
+
 TEST(Window, ValidTapsAndReadsAgreeWithBruteForce) {
   for (std::int64_t n = 0; n <= 12; ++n) {
     for (std::int64_t k = 1; k <= 5; ++k) {

@@ -5,7 +5,8 @@
 // kernel can compute fits in 64 bits and lies in the padded input, and valid_taps is exactly the
 // taps inside the input. Problems small enough to run are then run through every kernel in the
 // lists (and the ops' entry points) under ASan and compared with a brute-force oracle written here
-// with explicit bounds checks, independent of valid_taps.
+// with explicit bounds checks, independent of valid_taps; Conv2D's backward kernels (input and
+// filter gradients) against the reference backward kernel.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 
 #include "fuzz_input.hpp"
 #include "kernels/conv2d/conv2d_kernel.hpp"
+#include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
 #include "kernels/depthwise/depthwise_kernel.hpp"
 #include "kernels/pool2d/pool2d_kernel.hpp"
 #include "strider/core/checked.hpp"
@@ -142,12 +144,13 @@ class Checker {
     require(w.unread_inputs() == unread, "unread_inputs counts the cells no window reads");
   }
 
-  // |got - want| within float rounding of a sum whose terms have magnitudes adding to `scale`.
+  // |got - want| within float rounding of a sum whose terms have magnitudes adding to `scale`:
+  // at most relative x scale + 1e-6.
   void close(std::span<const float> got, const std::vector<double>& want,
-             const std::vector<double>& scale, const char* what) const {
+             const std::vector<double>& scale, const char* what, double relative = 1e-5) const {
     require(got.size() == want.size(), what);
     for (std::size_t i = 0; i < got.size(); ++i) {
-      require(std::abs(static_cast<double>(got[i]) - want[i]) <= 1e-5 * scale[i] + 1e-6, what);
+      require(std::abs(static_cast<double>(got[i]) - want[i]) <= relative * scale[i] + 1e-6, what);
     }
   }
 
@@ -248,6 +251,50 @@ void run_conv(const Checker& check, const Conv2DGeometry& g, const Tensor& x, co
   }
 }
 
+std::vector<double> as_doubles(const Tensor& t) { return {t.values().begin(), t.values().end()}; }
+
+Tensor absolute(const Tensor& t) {
+  Tensor out = t;
+  for (float& v : out.values()) v = std::abs(v);
+  return out;
+}
+
+// Every Conv2D backward kernel (input and filter gradients) that supports g, against the
+// reference kernel (which the unit tests hold to TensorFlow's gradients), with the reference run
+// on magnitudes as the scale: the backward kernels walk the same geometry in other orders.
+void run_conv_backward(const Checker& check, const Conv2DGeometry& g, const Tensor& x,
+                       const Tensor& w, Rng& rng) {
+  const Tensor dy = random_tensor(g.output_shape(), rng);
+  const auto input_of = [&](const kernels::Conv2DBackwardInputKernel& k, const Tensor& grad,
+                            const Tensor& filter) {
+    Tensor dx(g.input_shape());
+    k.run({g, grad.data(), filter.data(), dx.data()});
+    return dx;
+  };
+  const auto filter_of = [&](const kernels::Conv2DBackwardFilterKernel& k, const Tensor& input,
+                             const Tensor& grad) {
+    Tensor dw(g.filter_shape());
+    k.run({g, input.data(), grad.data(), dw.data()});
+    return dw;
+  };
+  const auto& input_ref = kernels::conv2d_backward_input_kernels().back();
+  const auto& filter_ref = kernels::conv2d_backward_filter_kernels().back();
+  const std::vector<double> want_dx = as_doubles(input_of(input_ref, dy, w));
+  const std::vector<double> scale_dx = as_doubles(input_of(input_ref, absolute(dy), absolute(w)));
+  const std::vector<double> want_dw = as_doubles(filter_of(filter_ref, x, dy));
+  const std::vector<double> scale_dw = as_doubles(filter_of(filter_ref, absolute(x), absolute(dy)));
+  for (const auto& k : kernels::conv2d_backward_input_kernels()) {
+    if (!k.supports(g)) continue;
+    check.close(input_of(k, dy, w).values(), want_dx, scale_dx,
+                "every conv2d input-gradient kernel matches the reference", 1e-4);
+  }
+  for (const auto& k : kernels::conv2d_backward_filter_kernels()) {
+    if (!k.supports(g)) continue;
+    check.close(filter_of(k, x, dy).values(), want_dw, scale_dw,
+                "every conv2d filter-gradient kernel matches the reference", 1e-4);
+  }
+}
+
 void conv2d_case(FuzzInput& in, Rng& rng) {
   const Shape input = read_shape(in, 4), filter = read_shape(in, 4);
   Conv2DParams params;
@@ -284,6 +331,7 @@ void conv2d_case(FuzzInput& in, Rng& rng) {
   const Tensor x = random_tensor(input, rng), w = random_tensor(filter, rng);
   const Tensor b = random_tensor({filter[3]}, rng);
   run_conv(check, g, x, w, bias ? &b : nullptr, params, act);
+  run_conv_backward(check, g, x, w, rng);
 }
 
 void depthwise_case(FuzzInput& in, Rng& rng) {

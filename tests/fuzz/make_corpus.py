@@ -133,6 +133,18 @@ GEOMETRY = {
     # (stride x channels) overflowed before it was asked for only where pixels read input.
     "found_depthwise_long_stride_padding_only": base64.b64decode(
         "AQIDCAcFBQUFhAH//////wQBAwgHBQUFBQT///9U/0WlX0elAwE="),
+    # Found once the fuzzer ran the Conv2D backward kernels: a depthwise layer of an empty batch
+    # whose image is 2^61 wide (its plan was sized by one image), a problem without products whose
+    # reference walked every output position, and a dilation far beyond a 3x3 input (the
+    # few-channel filter gradient's padded copy asked for 7 GB).
+    "found_backward_empty_batch_wide_image": base64.b64decode("D+XQp///////sywrLCssKysmKyss"),
+    "found_backward_no_products_long_output": base64.b64decode("uStc1dArKywrXSsrKysrKysqKyvw"),
+    "found_backward_dilation_far_beyond_input": base64.b64decode(
+        "uaOzWystuSstbgEGK+Z9KyswqzMr+GArKy0r4DMrbgEG"),
+    # conv2d [1, 0, 2^32 - 1, 1] * [1, 1, 1, 302], explicit pads (8, 1, 1, 17): an input of no
+    # values whose padding gives two output columns; the depthwise plan was sized by its width.
+    "found_backward_input_of_no_rows": base64.b64decode(
+        "uW+jFtUrKyvL4i4y19Sjb7kyK6Oz"),
 }
 
 

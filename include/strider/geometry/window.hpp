@@ -83,6 +83,12 @@ class Window {
   // window) never enters the arithmetic.
   std::int64_t window_step() const { return output_size_ > 1 ? tap(1, 0) - tap(0, 0) : 0; }
 
+  // Cells from the first window's first tap to the last window's last tap, padding included:
+  // what a copy of the input with its padding made explicit spans (0 without windows).
+  std::int64_t extent() const {
+    return output_size_ == 0 ? 0 : tap(output_size_ - 1, kernel_size_ - 1) + 1 - tap(0, 0);
+  }
+
   // The taps of output o that read real input (not padding).
   TapRange valid_taps(std::int64_t o) const;
 

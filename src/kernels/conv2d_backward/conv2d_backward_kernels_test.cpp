@@ -193,6 +193,64 @@ TEST(Conv2DBackwardKernels, PaddingFarBeyondTheInputAndEmptyBatches) {
   reference.run({empty, nullptr, nullptr, nullptr});  // nothing to read or write
 }
 
+// A dilation far beyond a small input makes the windows' extent (the few-channel kernel's padded
+// copy) many times the input: 7 GB for a 3x3 image (the geometry fuzzer). The column matrices
+// take it.
+TEST(Conv2DBackwardKernels, DilationFarBeyondTheInputLeavesTheFewChannelKernel) {
+  Rng rng(10);
+  const Config far{{2, 3, 3, 1}, {3, 3, 1, 8}, {{1, 1}, {4000, 4000}, Padding2D::same(), 1}};
+  const Conv2DGeometry g = Conv2DGeometry::make(far.input, far.filter, far.params);
+  EXPECT_NE(select_conv2d_backward_filter_kernel(g, {}).name.substr(0, 4), "rows");
+  expect_all_kernels_match(far, rng);
+  const Config near{{2, 28, 28, 1}, {3, 3, 1, 8}, {{1, 1}, {2, 2}, Padding2D::same(), 1}};
+  EXPECT_EQ(select_conv2d_backward_filter_kernel(
+                Conv2DGeometry::make(near.input, near.filter, near.params), {})
+                .name.substr(0, 4),
+            "rows");
+}
+
+// Problems without products: every kernel writes zero gradients (a ReLU fold's image sums too)
+// and reads nothing, though an empty batch's image may be 2^61 columns wide, or the output 2^32.
+TEST(Conv2DBackwardKernels, ProblemsWithoutProductsHaveZeroGradients) {
+  const Conv2DParams same{{1, 1}, {1, 1}, Padding2D::same(), 1};
+  const Conv2DGeometry wide =
+      Conv2DGeometry::make(Shape{0, 5, std::int64_t{1} << 61, 16}, Shape{3, 3, 16, 8}, same);
+  const Conv2DGeometry wide_depthwise = Conv2DGeometry::make_depthwise(
+      Shape{0, 5, std::int64_t{1} << 61, 16}, Shape{3, 3, 16, 1}, same);
+  // An image of no rows, padded to one: 2^32 output columns whose windows read padding only.
+  const Conv2DGeometry no_rows_wide =
+      Conv2DGeometry::make(Shape{1, 0, std::int64_t{1} << 32, 16}, Shape{1, 1, 16, 8},
+                           {{1, 1}, {1, 1}, Padding2D::explicit_pads(1, 0, 0, 0), 1});
+  ASSERT_NE(no_rows_wide.macs(), 0);
+  for (const Conv2DGeometry* g : {&wide, &wide_depthwise, &no_rows_wide}) {
+    for (const auto& k : conv2d_backward_input_kernels()) {
+      if (k.supports(*g)) k.run({*g, nullptr, nullptr, nullptr});
+    }
+    std::vector<float> dw(static_cast<std::size_t>(shape_size(g->filter_shape())), 1.0f);
+    for (const auto& k : conv2d_backward_filter_kernels()) {
+      if (!k.supports(*g)) continue;
+      k.run({*g, nullptr, nullptr, dw.data()});
+      EXPECT_EQ(dw, std::vector<float>(dw.size(), 0.0f)) << k.name;
+    }
+  }
+  // Images of no rows: nothing to write but the ReLU fold's image sums, which are zero.
+  const Conv2DGeometry no_rows = Conv2DGeometry::make(Shape{2, 0, 5, 16}, Shape{3, 3, 16, 8}, same);
+  ASSERT_EQ(no_rows.macs(), 0);
+  const Tensor w(no_rows.filter_shape()), relu_output(no_rows.input_shape());
+  for (const auto& k : conv2d_backward_input_kernels()) {
+    if (!k.supports(no_rows)) continue;
+    Tensor dx(no_rows.input_shape());
+    for (float& v : dx.values()) v = 1.0f;
+    std::vector<double> sums(2 * 16, 1.0);
+    const ReluFold fold{relu_output.data(), sums.data()};
+    k.run({no_rows, nullptr, w.data(), dx.data(), &fold});
+    EXPECT_EQ(std::vector<float>(dx.values().begin(), dx.values().end()),
+              std::vector<float>(static_cast<std::size_t>(dx.size()), 0.0f))
+        << k.name;
+    EXPECT_EQ(sums, std::vector<double>(sums.size(), 0.0)) << k.name;
+  }
+}
+
 TEST(Conv2DBackwardKernels, MatchTheReferenceOnShapesThatTakeSeveralSteps) {
   Rng rng(7);
   // The Fashion-MNIST CNN's second layer at batch 2, and a grouped SAME layer with odd sizes.

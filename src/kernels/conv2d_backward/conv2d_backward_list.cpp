@@ -1,4 +1,5 @@
 // The Conv2D backward kernel lists, best first with the reference last, and their selectors.
+#include <algorithm>
 #include <array>
 
 #include "kernels/conv2d/conv2d_direct.hpp"
@@ -7,11 +8,42 @@
 #include "kernels/conv2d_backward/conv2d_backward_kernel.hpp"
 #include "kernels/depthwise_backward/depthwise_backward.hpp"
 #include "kernels/select.hpp"
+#include "strider/core/tensor.hpp"
 
 namespace strider::kernels {
 namespace {
 
 bool supports_everything(const Conv2DGeometry&) { return true; }
+
+// A problem whose products all vanish (no images, pixels, filters or taps, or an input of no
+// values, whose windows read padding only) has zero gradients. Every listed kernel answers it
+// here, before it sizes a plan by one image (2^61 columns in an empty batch, or 2^32 in an image
+// of no rows: the geometry fuzzer) or walks output positions that read nothing.
+bool reads_input(const Conv2DGeometry& g) {
+  return g.macs() != 0 && shape_size(g.input_shape()) != 0;
+}
+
+template <void (*Kernel)(const Conv2DBackwardInputProblem&)>
+void input_gradient(const Conv2DBackwardInputProblem& p) {
+  const Conv2DGeometry& g = p.geometry;
+  if (reads_input(g)) {
+    Kernel(p);
+    return;
+  }
+  if (g.batch == 0) return;
+  std::fill_n(p.grad_input, shape_size(g.input_shape()), 0.0f);
+  if (p.relu != nullptr) std::fill_n(p.relu->image_sums, g.batch * g.in_channels, 0.0);
+}
+
+template <void (*Kernel)(const Conv2DBackwardFilterProblem&)>
+void filter_gradient(const Conv2DBackwardFilterProblem& p) {
+  const Conv2DGeometry& g = p.geometry;
+  if (reads_input(g)) {
+    Kernel(p);
+    return;
+  }
+  std::fill_n(p.grad_filter, shape_size(g.filter_shape()), 0.0f);
+}
 // The column-matrix kernels vectorise over filters (filter gradient) or taps (input gradient);
 // with fewer than 4 filters per group most lanes would idle, and the reference's plain loops do as
 // well.
@@ -40,15 +72,17 @@ bool direct_on_avx2(const Conv2DGeometry& g) { return direct_fits(g) && cpu_has_
 // first layer), ahead of the depthwise kernels for C = 1. With 32-64 channels (the CNN's later
 // layers) the column matrices were as fast or faster (64x14x14x64 -> 64 s2: 3.5 against 2.0 ms
 // on one thread).
-// The padded copy is as large as the windows' extent: with explicit padding far beyond the input
-// (2^62 columns, the geometry fuzzer) the column matrices, which gather only real taps, take it.
-bool modest_padding(const Window& w) {
-  return w.pad_before() <= w.input_size() + w.effective_kernel_size() &&
-         w.pad_after() <= w.input_size() + w.effective_kernel_size();
+// The padded copy spans the windows' extent (geometry's Window::extent), which explicit padding
+// far beyond the input (2^62 columns) or a dilation far beyond it (a copy of 7 GB for a 3x3
+// input, both found by the geometry fuzzer) make many times the input: there the column
+// matrices, which gather only real taps, take it. A network's padding and dilation leave the
+// extent within the input plus a few cells (28 -> 30 for the CNN's first layer).
+bool modest_extent(const Window& w) {
+  return static_cast<double>(w.extent()) <= 2.0 * static_cast<double>(w.input_size()) + 16.0;
 }
 bool few_channels(const Conv2DGeometry& g) {
-  return gemm_fits(g) && g.groups == 1 && g.in_channels <= 4 && modest_padding(g.height) &&
-         modest_padding(g.width);
+  return gemm_fits(g) && g.groups == 1 && g.in_channels <= 4 && modest_extent(g.height) &&
+         modest_extent(g.width);
 }
 bool few_channels_on_avx512(const Conv2DGeometry& g) { return few_channels(g) && cpu_has_avx512(); }
 bool few_channels_on_avx2(const Conv2DGeometry& g) { return few_channels(g) && cpu_has_avx2(); }
@@ -59,44 +93,50 @@ bool depthwise_on_avx2(const Conv2DGeometry& g) { return is_depthwise(g) && cpu_
 
 const std::array kInputKernels = {
     Conv2DBackwardInputKernel{"depthwise_avx512", depthwise_on_avx512,
-                              depthwise_backward_input_nhwc_direct_avx512},
+                              input_gradient<depthwise_backward_input_nhwc_direct_avx512>},
     Conv2DBackwardInputKernel{"depthwise_avx2", depthwise_on_avx2,
-                              depthwise_backward_input_nhwc_direct_avx2},
+                              input_gradient<depthwise_backward_input_nhwc_direct_avx2>},
     Conv2DBackwardInputKernel{"depthwise_generic", is_depthwise,
-                              depthwise_backward_input_nhwc_direct_generic},
+                              input_gradient<depthwise_backward_input_nhwc_direct_generic>},
     Conv2DBackwardInputKernel{"direct_avx512", direct_on_avx512,
-                              conv2d_backward_input_nhwc_direct_avx512},
-    Conv2DBackwardInputKernel{"gemm_avx512", on_avx512, conv2d_backward_input_nhwc_gemm_avx512},
-    Conv2DBackwardInputKernel{"gemm_avx2", on_avx2, conv2d_backward_input_nhwc_gemm_avx2},
+                              input_gradient<conv2d_backward_input_nhwc_direct_avx512>},
+    Conv2DBackwardInputKernel{"gemm_avx512", on_avx512,
+                              input_gradient<conv2d_backward_input_nhwc_gemm_avx512>},
+    Conv2DBackwardInputKernel{"gemm_avx2", on_avx2,
+                              input_gradient<conv2d_backward_input_nhwc_gemm_avx2>},
     Conv2DBackwardInputKernel{"direct_avx2", direct_on_avx2,
-                              conv2d_backward_input_nhwc_direct_avx2},
-    Conv2DBackwardInputKernel{"gemm_generic", gemm_fits, conv2d_backward_input_nhwc_gemm_generic},
+                              input_gradient<conv2d_backward_input_nhwc_direct_avx2>},
+    Conv2DBackwardInputKernel{"gemm_generic", gemm_fits,
+                              input_gradient<conv2d_backward_input_nhwc_gemm_generic>},
     Conv2DBackwardInputKernel{"direct_generic", direct_fits,
-                              conv2d_backward_input_nhwc_direct_generic},
+                              input_gradient<conv2d_backward_input_nhwc_direct_generic>},
     Conv2DBackwardInputKernel{"reference", supports_everything,
-                              conv2d_backward_input_nhwc_reference},
+                              input_gradient<conv2d_backward_input_nhwc_reference>},
 };
 
 const std::array kFilterKernels = {
     Conv2DBackwardFilterKernel{"rows_avx512", few_channels_on_avx512,
-                               conv2d_backward_filter_rows_nhwc_gemm_avx512},
+                               filter_gradient<conv2d_backward_filter_rows_nhwc_gemm_avx512>},
     Conv2DBackwardFilterKernel{"rows_avx2", few_channels_on_avx2,
-                               conv2d_backward_filter_rows_nhwc_gemm_avx2},
+                               filter_gradient<conv2d_backward_filter_rows_nhwc_gemm_avx2>},
     Conv2DBackwardFilterKernel{"depthwise_avx512", depthwise_on_avx512,
-                               depthwise_backward_filter_nhwc_direct_avx512},
+                               filter_gradient<depthwise_backward_filter_nhwc_direct_avx512>},
     Conv2DBackwardFilterKernel{"depthwise_avx2", depthwise_on_avx2,
-                               depthwise_backward_filter_nhwc_direct_avx2},
+                               filter_gradient<depthwise_backward_filter_nhwc_direct_avx2>},
     Conv2DBackwardFilterKernel{"depthwise_generic", is_depthwise,
-                               depthwise_backward_filter_nhwc_direct_generic},
-    Conv2DBackwardFilterKernel{"gemm_avx512", on_avx512, conv2d_backward_filter_nhwc_gemm_avx512},
-    Conv2DBackwardFilterKernel{"gemm_avx2", on_avx2, conv2d_backward_filter_nhwc_gemm_avx2},
-    Conv2DBackwardFilterKernel{"gemm_generic", gemm_fits, conv2d_backward_filter_nhwc_gemm_generic},
+                               filter_gradient<depthwise_backward_filter_nhwc_direct_generic>},
+    Conv2DBackwardFilterKernel{"gemm_avx512", on_avx512,
+                               filter_gradient<conv2d_backward_filter_nhwc_gemm_avx512>},
+    Conv2DBackwardFilterKernel{"gemm_avx2", on_avx2,
+                               filter_gradient<conv2d_backward_filter_nhwc_gemm_avx2>},
+    Conv2DBackwardFilterKernel{"gemm_generic", gemm_fits,
+                               filter_gradient<conv2d_backward_filter_nhwc_gemm_generic>},
     // Without vectors the per-tap broadcasts cost more than the matrix saves (24 ms against 18
     // ms for 64x32x32x3 -> 32 3x3): listed for tests and benchmarks, chosen by name only.
     Conv2DBackwardFilterKernel{"rows_generic", few_channels,
-                               conv2d_backward_filter_rows_nhwc_gemm_generic},
+                               filter_gradient<conv2d_backward_filter_rows_nhwc_gemm_generic>},
     Conv2DBackwardFilterKernel{"reference", supports_everything,
-                               conv2d_backward_filter_nhwc_reference},
+                               filter_gradient<conv2d_backward_filter_nhwc_reference>},
 };
 
 }  // namespace
