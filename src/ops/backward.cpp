@@ -109,6 +109,25 @@ Tensor conv2d_backward_filter(const Tensor& input, const Tensor& grad_output,
   return backward_filter(g, input, grad_output, filter_shape);
 }
 
+Tensor dense_backward_kernel(const Tensor& input, const Tensor& grad_output) {
+  constexpr const char* kOp = "dense_backward_kernel";
+  const auto rows_of = [](const Tensor& t) {
+    return t.rank() == 0 ? std::int64_t{-1} : shape_size(std::span(t.shape()).first(t.rank() - 1));
+  };
+  const std::int64_t rows = rows_of(input);
+  if (rows < 0 || rows != rows_of(grad_output)) {
+    throw ShapeError(fmt::format(
+        "{}: input {} and grad_output {} must be [..., K] and [..., J] with as many rows", kOp,
+        format_shape(input.shape()), format_shape(grad_output.shape())));
+  }
+  const std::int64_t k = input.shape().back(), j = grad_output.shape().back();
+  if (k == 0 || j == 0) return Tensor(Shape{k, j});
+  // Each row an image of one pixel: the 1x1 filter gradient sums over the images.
+  const Conv2DGeometry g =
+      Conv2DGeometry::make(Shape{rows, 1, 1, k}, Shape{1, 1, k, j}, Conv2DParams{}, kOp);
+  return backward_filter(g, input, grad_output, Shape{k, j});
+}
+
 Tensor depthwise_conv2d_backward_input(const Tensor& grad_output, const Tensor& filter,
                                        const Shape& input_shape,
                                        const DepthwiseConv2DOptions& options) {

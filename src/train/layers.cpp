@@ -364,7 +364,7 @@ class DenseLayer : public WithActivation {
     const std::int64_t m = rows_of(x), k = x.shape().back(), n = kernel_->value.dim(1);
     g = std::move(g).reshaped({m, n});
     if (kernel_->trainable) {
-      kernel_->grad = matmul(transpose2d(x.data(), m, k), g);
+      kernel_->grad = dense_backward_kernel(x, g);
     }
     std::vector<Tensor> result(1);
     if (want[0]) {

@@ -69,6 +69,13 @@ Tensor pool2d_backward(PoolOp op, const Tensor& input, const Tensor& grad_output
 Tensor global_avg_pool2d_backward(const Shape& input_shape, const Tensor& grad_output);
 Tensor global_max_pool2d_backward(const Tensor& input, const Tensor& grad_output);
 
+// The kernel gradient of a dense layer y = x W: grad_kernel[k, j] = the sum over rows r of
+// x[r, k] * grad_output[r, j], for x [..., K] and grad_output [..., J] with as many rows (the
+// product of the leading axes); shape [K, J]. It is the filter gradient of a 1x1 convolution over
+// the rows, run by that kernel on x in place (no transposed copy). Throws ShapeError when the row
+// counts differ or a tensor has rank 0.
+Tensor dense_backward_kernel(const Tensor& input, const Tensor& grad_output);
+
 // The gradient of a bias added along the last axis: grad_output summed over every other axis,
 // shape [C]. Throws ShapeError for a rank-0 grad_output.
 Tensor bias_backward(const Tensor& grad_output);

@@ -5,7 +5,9 @@
 // machine); each input kernel also with a ReLU folded in ("+relu", as training runs it). The
 // depthwise layers' fastest forward kernel is timed beside them as a yardstick (same taps, same
 // bytes). Figures only, it checks nothing. Usage: strider_conv2d_backward_bench [repeats=9
-// [layer-name-part]]
+// [layer-name-part [cold]]]. With `cold`, each run starts after 64 MiB have been written
+// elsewhere (not timed), so its tensors come from memory as in a training step, where the rest of
+// the network ran in between; without it they stay in cache from the repeat before.
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -46,10 +48,17 @@ double cpu_now_ms() {
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) * 1e-6;
 }
 
+// Written before each timed run in cold mode: larger than every cache level together.
+std::vector<float> evict;
+
 template <class Run>
 Timing median_ms(int repeats, const Run& run) {
   std::vector<double> wall, cpu;
   for (int i = 0; i < repeats; ++i) {
+    if (!evict.empty()) {
+#pragma omp parallel for schedule(static)
+      for (std::size_t j = 0; j < evict.size(); ++j) evict[j] = static_cast<float>(i);
+    }
     const double cpu_start = cpu_now_ms();
     const auto start = std::chrono::steady_clock::now();
     run();
@@ -83,6 +92,7 @@ void print(const Layer& layer, std::string_view gradient, std::string_view kerne
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 9;
   const std::string only = argc > 2 ? argv[2] : "";
+  if (argc > 3 && std::string(argv[3]) == "cold") evict.resize(std::size_t{16} << 20);
   const strider::Conv2DParams same{{1, 1}, {1, 1}, Padding2D::same(), 1};
   const strider::Conv2DParams same2{{2, 2}, {1, 1}, Padding2D::same(), 1};
   const std::vector<Layer> layers = {

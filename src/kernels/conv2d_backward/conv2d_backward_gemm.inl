@@ -212,6 +212,16 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t step =
       std::clamp<std::int64_t>((std::int64_t{8} << 10) / (kb + d.fg), 1, chunk);
   const int teams = teams_for(p.geometry);
+  // Each block's tap tiles in `parts` slices, an item of work each, where the blocks alone are
+  // too few to keep the threads busy or do not divide among them evenly: a dense layer's 64 rows
+  // are one block (one thread), the CNN's third layer's 15 blocks left one thread idle for one of
+  // 16. Every element of a partial is still summed by one item over its block's rows in order:
+  // the same bits for any thread count.
+  std::int64_t parts = 1;
+  while (parts < tiles_k && blocks * parts < 16 * teams &&
+         (blocks * parts < 4 * teams || blocks * parts % teams != 0)) {
+    ++parts;
+  }
   const MemoryReservation scratch(
       (teams * (step + 1) * kp + blocks * d.fg * kp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
@@ -235,11 +245,18 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
     std::vector<const float*> row_of(static_cast<std::size_t>(in_place ? step * kh_size : 0));
     for (std::int64_t group = 0; group < p.geometry.groups; ++group) {
 #pragma omp for schedule(dynamic, 1)
-      for (std::int64_t block = 0; block < blocks; ++block) {
+      for (std::int64_t item = 0; item < blocks * parts; ++item) {
+        const std::int64_t block = item / parts, part = item % parts;
+        const std::int64_t tk_begin = tiles_k * part / parts;
+        const std::int64_t tk_end = tiles_k * (part + 1) / parts;
         float* dwt = partials.get() + block * d.fg * kp;
         const std::int64_t r_begin = rows_total * block / blocks;
         const std::int64_t r_end = rows_total * (block + 1) / blocks;
-        if (r_begin == r_end) std::fill(dwt, dwt + d.fg * kp, 0.0f);
+        if (r_begin == r_end) {
+          for (std::int64_t f = 0; f < d.fg; ++f) {
+            std::fill(dwt + f * kp + tk_begin * kb, dwt + f * kp + tk_end * kb, 0.0f);
+          }
+        }
         for (std::int64_t r0 = r_begin; r0 < r_end; r0 += step) {
           const std::int64_t rows = std::min(step, r_end - r0);
           const float* dy = p.grad_output + r0 * d.f_all + group * d.fg;
@@ -272,7 +289,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
             }
             const auto run = first ? outer_tile_upto<MR, NV, false, IndirectRows>
                                    : outer_tile_upto<MR, NV, true, IndirectRows>;
-            for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+            for (std::int64_t tk = tk_begin; tk < tk_end; ++tk) {
               const IndirectRows b{row_of.data() + tk * kb / segment, kh_size, tk * kb % segment};
               for (std::int64_t f0 = 0; f0 < d.fg; f0 += MR) {
                 const int mr = static_cast<int>(std::min<std::int64_t>(MR, d.fg - f0));
@@ -286,7 +303,7 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
           }
           const auto run = first ? outer_tile_upto<MR, NV, false, StridedRows>
                                  : outer_tile_upto<MR, NV, true, StridedRows>;
-          for (std::int64_t tk = 0; tk < tiles_k; ++tk) {
+          for (std::int64_t tk = tk_begin; tk < tk_end; ++tk) {
             for (std::int64_t f0 = 0; f0 < d.fg; f0 += MR) {
               const int mr = static_cast<int>(std::min<std::int64_t>(MR, d.fg - f0));
               run(mr, dy + f0, d.f_all, StridedRows{cols.get() + tk * kb, kp}, rows,
@@ -318,15 +335,7 @@ struct PaddedInput {
 };
 
 PaddedInput padded_extent(const Conv2DGeometry& g) {
-  const Window& wh = g.height;
-  const Window& ww = g.width;
-  const std::int64_t rows =
-      wh.output_size() == 0 ? 0
-                            : wh.tap(wh.output_size() - 1, wh.kernel_size() - 1) + 1 - wh.tap(0, 0);
-  const std::int64_t cols =
-      ww.output_size() == 0 ? 0
-                            : ww.tap(ww.output_size() - 1, ww.kernel_size() - 1) + 1 - ww.tap(0, 0);
-  return {nullptr, rows, cols, g.in_channels_per_group()};
+  return {nullptr, g.height.extent(), g.width.extent(), g.in_channels_per_group()};
 }
 
 // Copies image n of group `group` into `padded`, zeros in the padding.
