@@ -156,7 +156,8 @@ void Network::backward(const Tensor& grad_logits) {
       ins.push_back(&outputs_[in]);
       want.push_back(needs_grad_[in]);
     }
-    const auto start = std::chrono::steady_clock::now();
+    const auto start =
+        profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     std::vector<Tensor> got = layers_[i]->backward(ins, outputs_[i], std::move(grads[i]), want);
     if (profiling_) {
       backward_seconds_[i] +=
