@@ -171,11 +171,15 @@ void outer_tile_upto(int mr, const float* a, std::int64_t a_step, Rows b_row, st
 }
 
 // How many blocks the filter gradients cut `rows` into, each summed into its own partial of
-// `partial_floats`: up to 16 blocks of at least two chunks each, and partials of at most 32 MiB
+// `partial_floats`: up to 8 blocks of at least two chunks each, and partials of at most 32 MiB
 // in all. It depends on the shape only, which keeps the bits independent of the thread count.
+// Where blocks are too few for the threads, their tap tiles are split too (filter_gradient). Up
+// to 16 blocks (1.2 MB of partials for the CNN's second layer, added up at the end from both
+// cores' caches) took 1-4% longer on the CNN's filter gradients than 8 (fastest of 15 repeats,
+// three alternating rounds of strider_conv2d_backward_bench s2); 4 was slower again.
 inline std::int64_t row_blocks(std::int64_t rows, std::int64_t chunk, std::int64_t partial_floats) {
   return std::clamp<std::int64_t>(
-      std::min<std::int64_t>(16, rows / (2 * chunk)), 1,
+      std::min<std::int64_t>(8, rows / (2 * chunk)), 1,
       std::max<std::int64_t>(1, (std::int64_t{8} << 20) / partial_floats));
 }
 
