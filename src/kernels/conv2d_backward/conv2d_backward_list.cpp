@@ -23,27 +23,32 @@ bool reads_input(const Conv2DGeometry& g) {
   return g.macs() != 0 && shape_size(g.input_shape()) != 0;
 }
 
-template <void (*Kernel)(const Conv2DBackwardInputProblem&)>
-void input_gradient(const Conv2DBackwardInputProblem& p) {
+void zero_gradients(const Conv2DBackwardInputProblem& p) {
   const Conv2DGeometry& g = p.geometry;
-  if (reads_input(g)) {
-    Kernel(p);
-    return;
-  }
   if (g.batch == 0) return;
   std::fill_n(p.grad_input, shape_size(g.input_shape()), 0.0f);
   if (p.relu != nullptr) std::fill_n(p.relu->image_sums, g.batch * g.in_channels, 0.0);
 }
 
-template <void (*Kernel)(const Conv2DBackwardFilterProblem&)>
-void filter_gradient(const Conv2DBackwardFilterProblem& p) {
-  const Conv2DGeometry& g = p.geometry;
-  if (reads_input(g)) {
-    Kernel(p);
-    return;
-  }
-  std::fill_n(p.grad_filter, shape_size(g.filter_shape()), 0.0f);
+void zero_gradients(const Conv2DBackwardFilterProblem& p) {
+  std::fill_n(p.grad_filter, shape_size(p.geometry.filter_shape()), 0.0f);
 }
+
+// Kernel(p) where its products read input, else zero gradients.
+template <auto Kernel, class Problem>
+void checked_run(const Problem& p) {
+  if (reads_input(p.geometry)) {
+    Kernel(p);
+  } else {
+    zero_gradients(p);
+  }
+}
+
+template <auto Kernel>
+constexpr auto input_gradient = &checked_run<Kernel, Conv2DBackwardInputProblem>;
+template <auto Kernel>
+constexpr auto filter_gradient = &checked_run<Kernel, Conv2DBackwardFilterProblem>;
+
 // The column-matrix kernels vectorise over filters (filter gradient) or taps (input gradient);
 // with fewer than 4 filters per group most lanes would idle, and the reference's plain loops do as
 // well.
