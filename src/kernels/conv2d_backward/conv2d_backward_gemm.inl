@@ -216,16 +216,6 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t step =
       std::clamp<std::int64_t>((std::int64_t{8} << 10) / (kb + d.fg), 1, chunk);
   const int teams = teams_for(p.geometry);
-  // Each block's tap tiles in `parts` slices, an item of work each, where the blocks alone are
-  // too few to keep the threads busy or do not divide among them evenly: a dense layer's 64 rows
-  // are one block (one thread), the CNN's third layer's 15 blocks left one thread idle for one of
-  // 16. Every element of a partial is still summed by one item over its block's rows in order:
-  // the same bits for any thread count.
-  std::int64_t parts = 1;
-  while (parts < tiles_k && blocks * parts < 16 * teams &&
-         (blocks * parts < 4 * teams || blocks * parts % teams != 0)) {
-    ++parts;
-  }
   const MemoryReservation scratch(
       (teams * (step + 1) * kp + blocks * d.fg * kp) * static_cast<std::int64_t>(sizeof(float)),
       "conv2d_backward_filter: the column matrices");
@@ -242,6 +232,17 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t kh_size = wh.kernel_size(), segment = d.kw_size * d.cg;
   const bool in_place = ww.dilation() == 1 && d.cg == d.c_all && segment % kb == 0;
   const AlignedFloats zeros = aligned_floats(in_place ? segment : 0);
+  // Each block's tap tiles in `parts` slices, an item of work each, where the blocks alone are
+  // too few to keep the threads busy or do not divide among them evenly: a dense layer's 64 rows
+  // are one block (one thread), the CNN's third layer's 15 blocks left one thread idle for one of
+  // 16. Every element of a partial is still summed by one item over its block's rows in order:
+  // the same bits for any thread count. Only where the tiles read the input in place: a gathered
+  // matrix would be gathered again by every slice.
+  std::int64_t parts = 1;
+  while (in_place && parts < tiles_k && blocks * parts < 16 * teams &&
+         (blocks * parts < 4 * teams || blocks * parts % teams != 0)) {
+    ++parts;
+  }
 #pragma omp parallel num_threads(teams) if (teams > 1)
   {
     const AlignedFloats cols = aligned_floats_for_overwrite(step * kp);
@@ -459,10 +460,6 @@ void filter_gradient_rows(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t fb = NV * kLanes;
   const std::int64_t fp = round_up(d.fg, fb), tiles_f = fp / fb;
   const std::int64_t rows_total = g.batch * d.out_h;
-  if (rows_total == 0 || d.out_w == 0) {
-    std::fill(p.grad_filter, p.grad_filter + d.k * d.f_all, 0.0f);
-    return;
-  }
   PaddedInput padded = padded_extent(g);
   // The padded copy's size, checked first: explicit padding can make the windows' extent (and a
   // product with it) pass 2^63 though the input is small (the geometry fuzzer). A window step is

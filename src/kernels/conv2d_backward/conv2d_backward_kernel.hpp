@@ -24,8 +24,11 @@ struct ReluFold {
 };
 
 // grad_output NHWC [N, OH, OW, F], filter HWIO [kh, kw, C / groups, F], grad_input NHWC
-// [N, H, W, C], written in full. Geometry validated; kernels check nothing. Every input kernel
-// applies `relu` when it is set, with fold_relu() on each image once the image is complete.
+// [N, H, W, C], written in full. Geometry validated; kernels check nothing. The lists' entries
+// run a kernel only where its products read input (Conv2DGeometry::macs() > 0, an input of some
+// values) and write zero gradients otherwise, so the kernels need not handle empty problems.
+// Every input kernel applies `relu` when it is set, with fold_relu() on each image once the
+// image is complete.
 struct Conv2DBackwardInputProblem {
   const Conv2DGeometry& geometry;
   const float* grad_output;
