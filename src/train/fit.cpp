@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "strider/core/error.hpp"
 #include "strider/core/random.hpp"
@@ -79,7 +80,7 @@ std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data:
       const std::uint64_t key = detail::mix64(detail::mix64(options.seed ^ 0x747261696eULL) +
                                               static_cast<std::uint64_t>(epoch) * 0x100000000ULL +
                                               static_cast<std::uint64_t>(progress.batch));
-      const Tensor& logits = network.forward(images, true, key);
+      const Tensor& logits = network.forward(std::move(images), true, key);
       const LossResult loss = softmax_cross_entropy(logits, labels, &grad);
       if (!std::isfinite(loss.loss_sum)) {
         throw DivergedError(fmt::format(
@@ -133,7 +134,8 @@ Evaluation evaluate(Network& network, const data::Dataset& dataset, std::int64_t
   double loss_sum = 0.0;
   std::int64_t correct = 0;
   while (batcher.next(images, labels)) {
-    const LossResult loss = softmax_cross_entropy(network.forward(images, false), labels, nullptr);
+    const LossResult loss =
+        softmax_cross_entropy(network.forward(std::move(images), false), labels, nullptr);
     loss_sum += loss.loss_sum;
     correct += loss.correct;
     e.examples += static_cast<std::int64_t>(labels.size());

@@ -16,6 +16,7 @@
 #include "strider/ops/backward.hpp"
 #include "strider/ops/conv2d.hpp"
 #include "strider/ops/conv2d_transpose.hpp"
+#include "strider/ops/dense.hpp"
 #include "strider/ops/depthwise_conv2d.hpp"
 #include "strider/ops/pool2d.hpp"
 #include "train/parallel.hpp"
@@ -71,26 +72,6 @@ Tensor transpose2d(const float* a, std::int64_t rows, std::int64_t cols) {
     }
   });
   return out;
-}
-
-// [M, K] x [K, N] -> [M, N] (+ bias [N], fused ReLU) through the fast Conv2D kernels: a 1x1
-// convolution is a matrix product. The rows are laid out as an image of up to 8 columns so that
-// the kernels' multi-pixel register tiles apply.
-Tensor matmul(Tensor a, const Tensor& b, const Tensor* bias = nullptr,
-              Activation activation = Activation::kLinear) {
-  const std::int64_t m = a.dim(0), k = a.dim(1), n = b.dim(1);
-  std::int64_t cols = 1;
-  for (const std::int64_t c : {8, 4, 2}) {
-    if (m % c == 0) {
-      cols = c;
-      break;
-    }
-  }
-  Tensor image = std::move(a).reshaped({1, m / cols, cols, k});
-  Conv2DOptions options;
-  options.activation = activation;
-  Tensor out = conv2d(image, b.reshaped({1, 1, k, n}), bias, options);
-  return std::move(out).reshaped({m, n});
 }
 
 // Fixed-size chunks of rows for per-channel sums: the partial sums and their order depend on the
@@ -346,13 +327,7 @@ class DenseLayer : public WithActivation {
   }
 
   Tensor forward(std::span<const Tensor* const> in, const Context&) override {
-    const Tensor& x = *in[0];
-    const std::int64_t k = x.shape().back(), n = kernel_->value.dim(1);
-    Tensor out = matmul(x.reshaped({rows_of(x), k}), kernel_->value,
-                        bias_ ? &bias_->value : nullptr, fused());
-    Shape shape = x.shape();
-    shape.back() = n;
-    out = std::move(out).reshaped(std::move(shape));
+    Tensor out = dense(*in[0], kernel_->value, bias_ ? &bias_->value : nullptr, fused());
     finish(out);
     return out;
   }
@@ -368,8 +343,7 @@ class DenseLayer : public WithActivation {
     }
     std::vector<Tensor> result(1);
     if (want[0]) {
-      result[0] =
-          matmul(std::move(g), transpose2d(kernel_->value.data(), k, n)).reshaped(x.shape());
+      result[0] = dense(g, transpose2d(kernel_->value.data(), k, n)).reshaped(x.shape());
     }
     return result;
   }
@@ -445,6 +419,8 @@ class GlobalPoolLayer : public Layer {
 
 class FlattenLayer : public Layer {
  public:
+  bool reshapes_only() const override { return true; }
+
   Tensor forward(std::span<const Tensor* const> in, const Context&) override {
     const Tensor& x = *in[0];
     const std::int64_t n = x.dim(0);

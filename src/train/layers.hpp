@@ -69,6 +69,10 @@ class Layer {
   virtual std::vector<Tensor> backward(std::span<const Tensor* const> inputs, const Tensor& output,
                                        Tensor grad_output, const std::vector<bool>& want_input) = 0;
 
+  // Whether the output is the input's values as they are, under another shape (Flatten): the
+  // network then moves the input's storage into the output instead of calling forward().
+  virtual bool reshapes_only() const { return false; }
+
   // Turns a final softmax into linear (the loss applies it); true when there was one.
   virtual bool strip_softmax() { return false; }
 

@@ -188,6 +188,39 @@ TEST(NetworkGradients, AddConcatPadCropUpsample) {
       {4, 4, 2}, 3);
 }
 
+// A Flatten that is its input's one consumer takes the input's storage in forward and hands it
+// back in backward (Network::lent_from_); one whose input feeds another layer too copies, and a
+// model may end in one.
+TEST(NetworkGradients, FlattenLendingAndItsExceptions) {
+  expect_gradients(
+      "input(4,4,2); a: conv(3,3,padding=same,activation=tanh); f: flatten; g: flatten(from=a); "
+      "s: add(f, g); dense(3)",
+      {4, 4, 2}, 3);
+  expect_gradients("input(3,3,2); conv(4,2,activation=tanh); flatten", {3, 3, 2}, 3);
+}
+
+TEST(Network, FlattenGivesItsInputBackForBackwardAndTheNextStep) {
+  Network net = build("input(4,4,2); conv(3,3,padding=same,activation=relu); flatten; dense(3)");
+  const Tensor x = random_tensor({2, 4, 4, 2}, 5);
+  const std::vector<std::int32_t> labels{0, 2};
+  const Tensor inference = net.forward(x, false);
+  Tensor grad;
+  softmax_cross_entropy(net.forward(Tensor(x), true, 1), labels, &grad);
+  net.backward(grad);
+  std::vector<Tensor> first;
+  for (Parameter* p : net.parameters()) first.push_back(p->grad);
+  // The same step again: the same logits and the same gradients, bit for bit.
+  const Tensor& logits = net.forward(x, true, 1);
+  ASSERT_EQ(logits.shape(), inference.shape());
+  for (std::int64_t i = 0; i < logits.size(); ++i) EXPECT_EQ(logits.data()[i], inference.data()[i]);
+  net.backward(grad);
+  for (std::size_t i = 0; i < first.size(); ++i) {
+    const Tensor& again = net.parameters()[i]->grad;
+    ASSERT_EQ(again.shape(), first[i].shape());
+    for (std::int64_t j = 0; j < again.size(); ++j) EXPECT_EQ(again.data()[j], first[i].data()[j]);
+  }
+}
+
 TEST(SoftmaxCrossEntropy, MatchesTheFormulaAndIsStable) {
   const Tensor logits({2, 3}, std::vector<float>{1.0f, 2.0f, 3.0f, 1000.0f, 0.0f, -1000.0f});
   const std::vector<std::int32_t> labels = {2, 1};

@@ -69,8 +69,9 @@ class Network {
   // Activation), otherwise the output itself. Training mode uses batch statistics in
   // BatchNormalization (and updates its moving averages) and drops units in Dropout with a mask
   // that is a pure function of `noise_key`; it keeps what backward() needs. Throws ShapeError for
-  // an input of another shape.
+  // an input of another shape. The rvalue form keeps `input` without copying it.
   const Tensor& forward(const Tensor& input, bool training, std::uint64_t noise_key = 0);
+  const Tensor& forward(Tensor&& input, bool training, std::uint64_t noise_key = 0);
 
   // Back-propagates d loss / d logits (the shape forward() returned) through the last training
   // forward(), overwriting every trainable parameter's grad. Throws InvalidArgument when no
@@ -118,7 +119,12 @@ class Network {
   Shape input_shape_, output_shape_;
   std::vector<std::unique_ptr<detail::Layer>> layers_;
   std::vector<Parameter*> parameters_;
-  std::vector<Tensor> outputs_;   // each layer's output of the last forward
+  std::vector<Tensor> outputs_;  // each layer's output of the last forward
+  // Per layer: the input whose storage its output took, for a layer that only reshapes its
+  // input's values (Flatten) and is that input's one consumer; npos for the others. backward()
+  // hands the storage back before it reaches them.
+  static constexpr std::size_t kNotLent = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> lent_from_;
   std::vector<bool> needs_grad_;  // whether a layer's output leads to a parameter
   bool ends_in_softmax_ = false;
   bool trained_forward_ = false;
