@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <span>
 
 #include "kernels/conv2d/conv2d_kernel.hpp"
 #include "ops/checks.hpp"

@@ -7,17 +7,13 @@
 
 #include <cmath>
 
+#include "nn/layer_test_util.hpp"
 #include "strider/core/error.hpp"
-#include "strider/core/random.hpp"
 
 namespace strider {
 namespace {
 
-Tensor random(Shape shape, Rng& rng) {
-  Tensor t(std::move(shape));
-  rng.fill_uniform(t.values(), -1, 1);
-  return t;
-}
+using nn::testing::random_tensor;
 
 // y[r, j] = activation(sum over i of x[r, i] * w[i, j] + bias[j]) in double.
 std::vector<double> expected(const Tensor& x, const Tensor& w, const Tensor* bias,
@@ -37,7 +33,7 @@ std::vector<double> expected(const Tensor& x, const Tensor& w, const Tensor* bia
 }
 
 TEST(Dense, MatchesTheProductOverShapes) {
-  Rng rng(5);
+  std::uint64_t seed = 5;
   struct Case {
     Shape input;
     std::int64_t n;
@@ -47,9 +43,9 @@ TEST(Dense, MatchesTheProductOverShapes) {
     for (const bool with_bias : {false, true}) {
       for (const Activation activation : {Activation::kLinear, Activation::kRelu}) {
         SCOPED_TRACE(format_shape(c.input) + " n=" + std::to_string(c.n));
-        const Tensor x = random(c.input, rng);
-        const Tensor w = random({c.input.back(), c.n}, rng);
-        const Tensor b = random({c.n}, rng);
+        const Tensor x = random_tensor(c.input, ++seed);
+        const Tensor w = random_tensor({c.input.back(), c.n}, ++seed);
+        const Tensor b = random_tensor({c.n}, ++seed);
         const Tensor* bias = with_bias ? &b : nullptr;
         const Tensor y = dense(x, w, bias, activation);
         Shape want = c.input;
@@ -66,9 +62,9 @@ TEST(Dense, MatchesTheProductOverShapes) {
 }
 
 TEST(Dense, EmptyRowsColumnsAndTaps) {
-  Rng rng(6);
-  EXPECT_EQ(dense(Tensor({0, 4}), random({4, 3}, rng)).shape(), (Shape{0, 3}));
-  EXPECT_EQ(dense(random({2, 4}, rng), Tensor({4, 0})).shape(), (Shape{2, 0}));
+  std::uint64_t seed = 6;
+  EXPECT_EQ(dense(Tensor({0, 4}), random_tensor({4, 3}, ++seed)).shape(), (Shape{0, 3}));
+  EXPECT_EQ(dense(random_tensor({2, 4}, ++seed), Tensor({4, 0})).shape(), (Shape{2, 0}));
   // No taps: every output is the bias, through the activation.
   Tensor bias({3});
   bias.data()[0] = -1.0f;
@@ -84,16 +80,17 @@ TEST(Dense, EmptyRowsColumnsAndTaps) {
 }
 
 TEST(Dense, RefusesMismatchedShapes) {
-  Rng rng(7);
-  const Tensor x = random({3, 4}, rng);
-  EXPECT_THROW(dense(Tensor(Shape{}), random({1, 2}, rng)), ShapeError);
-  EXPECT_THROW(dense(x, random({4}, rng)), ShapeError);
-  EXPECT_THROW(dense(x, random({5, 2}, rng)), ShapeError);
-  EXPECT_THROW(dense(x, random({1, 4, 2}, rng)), ShapeError);
-  const Tensor bias = random({3}, rng);
-  EXPECT_THROW(dense(x, random({4, 2}, rng), &bias), ShapeError);
+  std::uint64_t seed = 7;
+  const Tensor x = random_tensor({3, 4}, ++seed);
+  EXPECT_THROW(dense(Tensor(Shape{}), random_tensor({1, 2}, ++seed)), ShapeError);
+  EXPECT_THROW(dense(x, random_tensor({4}, ++seed)), ShapeError);
+  EXPECT_THROW(dense(x, random_tensor({5, 2}, ++seed)), ShapeError);
+  EXPECT_THROW(dense(x, random_tensor({1, 4, 2}, ++seed)), ShapeError);
+  const Tensor bias = random_tensor({3}, ++seed);
+  EXPECT_THROW(dense(x, random_tensor({4, 2}, ++seed), &bias), ShapeError);
   try {
-    dense(x, random({5, 2}, rng));
+    dense(x, random_tensor({5, 2}, ++seed));
+    ADD_FAILURE() << "no ShapeError";
   } catch (const ShapeError& e) {
     EXPECT_NE(std::string(e.what()).find("dense: input (3, 4) and kernel (5, 2)"),
               std::string::npos)

@@ -121,7 +121,7 @@ class Network {
   std::vector<Parameter*> parameters_;
   std::vector<Tensor> outputs_;  // each layer's output of the last forward
   // Per layer: the input whose storage its output took, for a layer that only reshapes its
-  // input's values (Flatten) and is that input's one consumer; npos for the others. backward()
+  // input's values (Flatten) and is that input's one consumer; kNotLent for the others. backward()
   // hands the storage back before it reaches them.
   static constexpr std::size_t kNotLent = static_cast<std::size_t>(-1);
   std::vector<std::size_t> lent_from_;
