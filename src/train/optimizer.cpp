@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include "strider/core/error.hpp"
 #include "train/parallel.hpp"
@@ -125,28 +126,48 @@ void Optimizer::step(std::span<Parameter* const> parameters) {
                                    format_shape(p->grad.shape()), p->name,
                                    format_shape(p->value.shape())));
     }
-    Slot& s = slot_for(*p);
-    float* w = p->value.data();
-    const float* g = p->grad.data();
-    const std::int64_t n = p->value.size();
-    if (adam) {
-      float* m = s.momentum.data();
-      float* v = s.velocity.data();
-      const std::int64_t blocks = (n + kUpdateBlock - 1) / kUpdateBlock;
-      detail::for_each_index(blocks, 12 * kUpdateBlock, [=](std::int64_t b) {
-        const std::int64_t i = b * kUpdateBlock, count = std::min(kUpdateBlock, n - i);
-        adam_update(w + i, g + i, m + i, v + i, count, one_minus_b1, one_minus_b2, alpha, eps);
-      });
-    } else if (mu == 0.0f) {
-      detail::for_each_index(n, 2, [=](std::int64_t i) { w[i] -= lr * g[i]; });
-    } else {
-      float* m = s.momentum.data();
-      detail::for_each_index(n, 5, [=](std::int64_t i) {
-        m[i] = mu * m[i] - lr * g[i];
-        w[i] += nesterov ? mu * m[i] - lr * g[i] : m[i];
-      });
-    }
+    slot_for(*p);  // every slot made before any is pointed to: slots_ may grow
   }
+  // Every parameter's blocks in one parallel region: a region per parameter left one core
+  // waiting at each of their barriers (a 5-block kernel splits 3 to 2).
+  struct Block {
+    float* w;
+    const float* g;
+    float* m;
+    float* v;
+    std::int64_t count;
+  };
+  std::vector<Block> blocks;
+  std::int64_t values = 0;
+  for (Parameter* p : parameters) {
+    if (!p->trainable) continue;
+    Slot& s = slot_for(*p);
+    const std::int64_t n = p->value.size();
+    const auto at = [](Tensor& slot, std::int64_t i) {
+      return slot.empty() ? nullptr : slot.data() + i;
+    };
+    for (std::int64_t i = 0; i < n; i += kUpdateBlock) {
+      blocks.push_back({p->value.data() + i, p->grad.data() + i, at(s.momentum, i),
+                        at(s.velocity, i), std::min(kUpdateBlock, n - i)});
+    }
+    values += n;
+  }
+  const std::int64_t cost = adam ? 12 : mu == 0.0f ? 2 : 5;  // float operations per value
+  kernels::parallel_for(static_cast<std::int64_t>(blocks.size()),
+                        values * cost >= detail::kParallelWork, [&](std::int64_t b) {
+                          const Block& k = blocks[static_cast<std::size_t>(b)];
+                          if (adam) {
+                            adam_update(k.w, k.g, k.m, k.v, k.count, one_minus_b1, one_minus_b2,
+                                        alpha, eps);
+                          } else if (mu == 0.0f) {
+                            for (std::int64_t i = 0; i < k.count; ++i) k.w[i] -= lr * k.g[i];
+                          } else {
+                            for (std::int64_t i = 0; i < k.count; ++i) {
+                              k.m[i] = mu * k.m[i] - lr * k.g[i];
+                              k.w[i] += nesterov ? mu * k.m[i] - lr * k.g[i] : k.m[i];
+                            }
+                          }
+                        });
   ++iterations_;
 }
 

@@ -439,11 +439,13 @@ void STRIDER_ISA_FUNCTION(pack)(const Conv2DGeometry& g, const float* filter, fl
   for (std::int64_t group = 0; group < g.groups; ++group) {
     for (std::int64_t b = 0; b < blocks; ++b) {
       for (std::int64_t t = 0; t < taps; ++t) {
-        for (std::int64_t ci = 0; ci < cg; ++ci) {
-          for (std::int64_t j = 0; j < fb; ++j) {
-            const std::int64_t f = b * fb + j;
-            *p++ = f < fg ? filter[(t * cg + ci) * g.out_channels + group * fg + f] : 0.0f;
-          }
+        // A tap's filters of the block are contiguous in the filter: a copy, then zeros past fg.
+        // Element by element with the bounds test, the copy was 0.4% of a training step, with
+        // the other core waiting.
+        const std::int64_t width = std::min(fb, fg - b * fb);
+        for (std::int64_t ci = 0; ci < cg; ++ci, p += fb) {
+          std::copy_n(filter + (t * cg + ci) * g.out_channels + group * fg + b * fb, width, p);
+          std::fill(p + width, p + fb, 0.0f);
         }
       }
     }
