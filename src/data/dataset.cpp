@@ -9,6 +9,7 @@
 #include <numeric>
 #include <optional>
 
+#include "kernels/parallel.hpp"
 #include "strider/core/error.hpp"
 #include "strider/core/random.hpp"
 
@@ -220,14 +221,18 @@ bool Batcher::next(Tensor& images, std::vector<std::int32_t>& labels) {
   const float* source = dataset_->images.data();
   float* target = images.data();
   const auto example_size = static_cast<std::size_t>(example_size_);
+  // The examples are copied on the library's threads: one thread's copies of 64 scattered
+  // Fashion-MNIST images, each a wait on memory, were 1% of a training step with the other core
+  // idle.
+  const std::int64_t* order = order_.data() + position_;
+  kernels::parallel_for(count, count * example_size_ >= (std::int64_t{1} << 15),
+                        [&](std::int64_t k) {
+                          std::memcpy(target + static_cast<std::size_t>(k) * example_size,
+                                      source + static_cast<std::size_t>(order[k]) * example_size,
+                                      example_size * sizeof(float));
+                        });
   for (std::int64_t k = 0; k < count; ++k) {
-    const std::int64_t index = order_[static_cast<std::size_t>(position_ + k)];
-    if (example_size > 0) {
-      std::memcpy(target + static_cast<std::size_t>(k) * example_size,
-                  source + static_cast<std::size_t>(index) * example_size,
-                  example_size * sizeof(float));
-    }
-    labels[static_cast<std::size_t>(k)] = dataset_->labels[static_cast<std::size_t>(index)];
+    labels[static_cast<std::size_t>(k)] = dataset_->labels[static_cast<std::size_t>(order[k])];
   }
   position_ += count;
   return true;
