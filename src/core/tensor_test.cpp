@@ -27,6 +27,25 @@ TEST(Tensor, ZeroFilledAlignedAndCopyable) {
   EXPECT_EQ(empty_copy.shape(), (Shape{0}));
 }
 
+// Tensors of 2 MiB and more start on a huge page; every value is writable and zero-filled, the
+// last one included (the allocation is rounded up to whole huge pages, never down).
+TEST(Tensor, LargeTensorsStartOnAHugePage) {
+  constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+  for (const std::int64_t floats : {std::int64_t{1} << 19, (std::int64_t{1} << 19) + 1,
+                                    std::int64_t{3} << 19, (std::int64_t{1} << 19) - 1}) {
+    Tensor t(Shape{floats});
+    const auto at = reinterpret_cast<std::uintptr_t>(t.data());
+    if (floats >= (std::int64_t{1} << 19)) {
+      EXPECT_EQ(at % kHuge, 0u) << floats;
+    } else {
+      EXPECT_EQ(at % Tensor::kAlignment, 0u) << floats;
+    }
+    EXPECT_EQ(t.data()[floats - 1], 0.0f);
+    t.data()[floats - 1] = 1.0f;
+    EXPECT_EQ(Tensor(t).data()[floats - 1], 1.0f);
+  }
+}
+
 TEST(Tensor, RejectsBadShapes) {
   EXPECT_THROW(Tensor({2, -1}), ShapeError);
   EXPECT_THROW(Tensor({1, 1, 1, 1, 1, 1, 1, 1, 1}), ShapeError);
