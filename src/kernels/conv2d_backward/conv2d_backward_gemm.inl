@@ -219,10 +219,9 @@ void filter_gradient(const Conv2DBackwardFilterProblem& p) {
   const std::int64_t step =
       std::clamp<std::int64_t>((std::int64_t{8} << 10) / (kb + d.fg), 1, chunk);
   const int teams = teams_for(p.geometry);
-  const MemoryReservation scratch(
-      (teams * (step * kp + d.fg * kSumTaps) + blocks * d.fg * kp) *
-          static_cast<std::int64_t>(sizeof(float)),
-      "conv2d_backward_filter: the column matrices");
+  const MemoryReservation scratch((teams * (step * kp + d.fg * kSumTaps) + blocks * d.fg * kp) *
+                                      static_cast<std::int64_t>(sizeof(float)),
+                                  "conv2d_backward_filter: the column matrices");
   const AlignedFloats partials = aligned_floats_for_overwrite(blocks * d.fg * kp);
   // A window's kernel row (kw, c) lies in the input as it is, kw_size x C floats from the
   // window's first column, where the columns are dense (dilation 1), the channels are all of the
