@@ -2,12 +2,17 @@
 #include "strider/train/fit.hpp"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
+#include <optional>
+#include <span>
 #include <utility>
+#include <vector>
 
 #include "strider/core/error.hpp"
 #include "strider/core/random.hpp"
@@ -46,6 +51,114 @@ Tensor slice_rows(const Tensor& images, std::int64_t begin, std::int64_t end) {
   return out;
 }
 
+// The parts a batch is split into (FitOptions::batch_parts): 1 for models whose layers couple the
+// examples of a batch (BatchNormalization) and while profiling (its layer times are whole
+// batches').
+int batch_parts(const Network& network, const FitOptions& options) {
+  const int parts = options.batch_parts > 0 ? options.batch_parts : omp_get_max_threads();
+  if (parts < 2 || network.profiling()) return 1;
+  for (const model::LayerSpec& layer : network.resolved().architecture.layers) {
+    if (layer.kind == model::LayerKind::kBatchNorm) return 1;
+  }
+  return parts;
+}
+
+// Training steps with each batch split into parts, one per thread: part t's rows go through
+// network t (the trained network for t = 0, copies of it for the others, their weights copied
+// from it at each step) on one core, with the loss gradient scaled by the part's share of the
+// batch; then the parts' gradients are added into the trained network's, in part order. One
+// thread per layer per batch (every layer on all threads) measured 1.1-1.3x the CPU time per
+// image of one thread on half the batch, and up to 1.4x in the host's busy spells.
+class SplitSteps {
+ public:
+  SplitSteps(Network& network, int parts)
+      : network_(network), grads_(static_cast<std::size_t>(parts)) {
+    NetworkOptions copy;
+    copy.input_shape = network.input_shape();
+    for (int t = 1; t < parts; ++t) copies_.emplace_back(network.resolved().architecture, copy);
+    const std::vector<Parameter*>& params = network.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      if (!params[i]->trainable) continue;
+      for (std::int64_t at = 0; at < params[i]->grad.size(); at += kSumBlock) {
+        blocks_.push_back({i, at, std::min(kSumBlock, params[i]->grad.size() - at)});
+      }
+    }
+  }
+
+  int parts() const { return static_cast<int>(grads_.size()); }
+
+  LossResult step(const Tensor& images, std::span<const std::int32_t> labels, std::uint64_t key) {
+    const std::int64_t n = images.dim(0);
+    const int parts = this->parts();
+    std::vector<LossResult> losses(static_cast<std::size_t>(parts));
+    std::exception_ptr failure;
+#pragma omp parallel num_threads(parts)
+    {
+      const int t = omp_get_thread_num();
+      try {
+        omp_set_num_threads(1);  // this part's layers on this thread only
+        Network& net = t == 0 ? network_ : copies_[static_cast<std::size_t>(t - 1)];
+        if (t > 0) {
+          const std::vector<Parameter*>& from = network_.parameters();
+          const std::vector<Parameter*>& to = net.parameters();
+          for (std::size_t i = 0; i < from.size(); ++i) {
+            std::copy_n(from[i]->value.data(), from[i]->value.size(), to[i]->value.data());
+          }
+        }
+        const std::int64_t begin = n * t / parts, end = n * (t + 1) / parts;
+        // Each part's dropout masks from a key of its own: the same key would repeat part 0's
+        // masks row for row.
+        const std::uint64_t part_key =
+            t == 0 ? key : detail::mix64(key + static_cast<std::uint64_t>(t));
+        Tensor& grad = grads_[static_cast<std::size_t>(t)];
+        const Tensor& logits = net.forward(slice_rows(images, begin, end), true, part_key);
+        losses[static_cast<std::size_t>(t)] = softmax_cross_entropy(
+            logits,
+            labels.subspan(static_cast<std::size_t>(begin), static_cast<std::size_t>(end - begin)),
+            &grad);
+        const auto share =
+            static_cast<float>(static_cast<double>(end - begin) / static_cast<double>(n));
+        for (float& g : grad.values()) g *= share;
+        net.backward(grad);
+      } catch (...) {
+#pragma omp critical(strider_split_steps)
+        if (!failure) failure = std::current_exception();
+      }
+#pragma omp barrier
+      if (!failure) {
+        const std::vector<Parameter*>& params = network_.parameters();
+#pragma omp for schedule(static)
+        for (std::size_t b = 0; b < blocks_.size(); ++b) {
+          const Block& k = blocks_[b];
+          float* sum = params[k.parameter]->grad.data() + k.begin;
+          for (const Network& copy : copies_) {
+            const float* add = copy.parameters()[k.parameter]->grad.data() + k.begin;
+            for (std::int64_t i = 0; i < k.count; ++i) sum[i] += add[i];
+          }
+        }
+      }
+    }
+    if (failure) std::rethrow_exception(failure);
+    LossResult total;
+    for (const LossResult& l : losses) {
+      total.loss_sum += l.loss_sum;
+      total.correct += l.correct;
+    }
+    return total;
+  }
+
+ private:
+  static constexpr std::int64_t kSumBlock = 4096;
+  struct Block {
+    std::size_t parameter;
+    std::int64_t begin, count;
+  };
+  Network& network_;
+  std::vector<Network> copies_;
+  std::vector<Tensor> grads_;
+  std::vector<Block> blocks_;
+};
+
 }  // namespace
 
 std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data::Dataset& train,
@@ -65,6 +178,9 @@ std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data:
   Tensor images, grad;
   std::vector<std::int32_t> labels;
   const std::vector<Parameter*>& parameters = network.parameters();
+  const int parts = batch_parts(network, options);
+  std::optional<SplitSteps> split;
+  if (parts > 1) split.emplace(network, parts);
   for (std::int64_t epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
     batcher.start_epoch(epoch);
     const Clock::time_point start = Clock::now();
@@ -80,15 +196,21 @@ std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data:
       const std::uint64_t key = detail::mix64(detail::mix64(options.seed ^ 0x747261696eULL) +
                                               static_cast<std::uint64_t>(epoch) * 0x100000000ULL +
                                               static_cast<std::uint64_t>(progress.batch));
-      const Tensor& logits = network.forward(std::move(images), true, key);
-      const LossResult loss = softmax_cross_entropy(logits, labels, &grad);
+      const bool whole = !split || static_cast<std::int64_t>(labels.size()) < split->parts();
+      LossResult loss;
+      if (whole) {
+        const Tensor& logits = network.forward(std::move(images), true, key);
+        loss = softmax_cross_entropy(logits, labels, &grad);
+      } else {
+        loss = split->step(images, labels, key);
+      }
       if (!std::isfinite(loss.loss_sum)) {
         throw DivergedError(fmt::format(
             "train: the loss became {} at epoch {}, step {} (of {}); lower the learning rate",
             std::isnan(loss.loss_sum) ? "NaN" : "infinite", epoch + 1, progress.batch + 1,
             progress.batches));
       }
-      network.backward(grad);
+      if (whole) network.backward(grad);
       optimizer.step(parameters);
       loss_sum += loss.loss_sum;
       correct += loss.correct;

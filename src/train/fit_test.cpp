@@ -107,6 +107,85 @@ TEST_F(Fit, SameSeedSameBits) {
   EXPECT_NE(all_weights(a), all_weights(c));
 }
 
+// Models without BatchNormalization: their batches may be split between the threads.
+constexpr const char* kSplitModel =
+    "input(8,8,1); conv(8,3,padding=same,activation=relu); "
+    "conv(8,3,strides=2,padding=same,activation=relu); flatten; dense(4)";
+
+Network split_network(const char* spec = kSplitModel) {
+  NetworkOptions o;
+  o.seed = 3;
+  return Network(model::parse_model_spec(spec, "quadrants"), o);
+}
+
+// One SGD step on the same batch, whole and in two or three parts: w - lr * g, so equal weights
+// mean equal gradients (the parts' sums in another order: close, not the same bits).
+TEST(FitSplit, AStepInPartsMatchesTheWholeBatch) {
+  const data::Dataset one_batch = quadrants(16, 5);
+  Network whole = split_network();
+  OptimizerSettings s = OptimizerSettings::defaults("sgd");
+  s.learning_rate = 0.5;
+  Optimizer ow(s);
+  FitOptions o = options(1);
+  o.batch_parts = 1;
+  const auto hw = fit(whole, ow, one_batch, nullptr, o);
+  for (const int parts : {2, 3}) {
+    Network split = split_network();
+    Optimizer os(s);
+    o.batch_parts = parts;
+    const auto hs = fit(split, os, one_batch, nullptr, o);
+    EXPECT_NEAR(hs[0].loss, hw[0].loss, 1e-6 * std::fabs(hw[0].loss));
+    EXPECT_EQ(hs[0].accuracy, hw[0].accuracy);
+    const std::vector<float> a = all_weights(whole), b = all_weights(split);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      ASSERT_NEAR(b[i], a[i], 1e-5f * (1.0f + std::fabs(a[i]))) << parts << " parts, weight " << i;
+    }
+    EXPECT_NE(b, all_weights(split_network()));  // the step moved the weights
+  }
+}
+
+// Split batches learn, and the same seed and parts give the same bits (a last batch smaller
+// than the parts, 129 = 8 x 16 + 1, runs whole); dropout draws each part's masks.
+TEST_F(Fit, SplitBatchesLearnWithTheSameBitsEveryRun) {
+  const data::Dataset train = quadrants(129, 1);
+  const char* spec =
+      "input(8,8,1); conv(8,3,padding=same,activation=relu); "
+      "conv(8,3,strides=2,padding=same,activation=relu); dropout(0.2); flatten; dense(4)";
+  std::vector<float> first;
+  for (int run = 0; run < 2; ++run) {
+    Network net = split_network(spec);
+    OptimizerSettings s = OptimizerSettings::defaults("adam");
+    s.learning_rate = 0.01;
+    Optimizer opt(s);
+    FitOptions o = options(5);
+    o.batch_parts = 2;
+    const auto history = fit(net, opt, train, &test_, o);
+    EXPECT_LT(history.back().loss, 0.8 * history.front().loss);
+    EXPECT_GT(*history.back().test_accuracy, 0.7);
+    if (run == 0) {
+      first = all_weights(net);
+    } else {
+      EXPECT_EQ(all_weights(net), first);
+    }
+  }
+}
+
+// BatchNormalization's statistics are the whole batch's: its models train on whole batches
+// whatever batch_parts says (the same bits as batch_parts = 1).
+TEST_F(Fit, BatchNormalizationKeepsBatchesWhole) {
+  std::vector<float> weights[2];
+  for (const int parts : {1, 2}) {
+    Network net = network();
+    Optimizer opt(OptimizerSettings::defaults("adam"));
+    FitOptions o = options(1);
+    o.batch_parts = parts;
+    fit(net, opt, train_, nullptr, o);
+    weights[parts - 1] = all_weights(net);
+  }
+  EXPECT_EQ(weights[0], weights[1]);
+}
+
 TEST_F(Fit, ResumedRunEqualsUninterruptedRun) {
   OptimizerSettings s = OptimizerSettings::defaults("sgd");
   s.momentum = 0.9;

@@ -390,7 +390,8 @@ void add_train_command(CLI::App& app) {
                 "Continue the run saved in --checkpoint (starts afresh when there is none)");
   cmd->add_flag("--profile", c->profile,
                 "After each epoch, each layer's forward and backward time per step, the GFLOP/s "
-                "it reached and its share of the step (with --json: a \"profile\" object)");
+                "it reached and its share of the step (with --json: a \"profile\" object); "
+                "batches stay whole, every layer on all threads, so that each layer is timed");
   cmd->add_flag("--json", c->json,
                 "Print one JSON object per epoch (epoch, seconds, loss, accuracy, test_loss, "
                 "test_accuracy, ...) on its own line instead");

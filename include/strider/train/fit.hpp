@@ -51,6 +51,10 @@ struct FitOptions {
   std::int64_t batch_size = 64;
   std::uint64_t seed = 0;  // the shuffle order and dropout masks: functions of (seed, epoch, step)
   bool shuffle = true;
+  // Parts each batch is split into, one per thread, each part's forward and backward on its own
+  // copy of the network on one core; the parts' gradients are summed in part order (fit()). 0: as
+  // many as OpenMP threads; 1: whole batches, every layer on all threads.
+  int batch_parts = 0;
   std::function<void(const BatchProgress&)> on_batch;
   // After each epoch's test evaluation, with the network and optimizer in their end-of-epoch
   // state: the place to save a checkpoint.
@@ -60,7 +64,12 @@ struct FitOptions {
 // Trains `network` on `train` for epochs initial_epoch + 1 .. epochs, evaluating on `test` (when
 // given and not empty) after each. Softmax cross-entropy from the logits. Same seed, data,
 // settings and thread count give the same weights bit for bit, whether or not the run was
-// interrupted between epochs and resumed from its state. Returns the new epochs' results.
+// interrupted between epochs and resumed from its state. With two or more batch parts (and no
+// BatchNormalization, whose statistics are the whole batch's, and profiling off) each step runs
+// the parts at once, one per core: a core then reads only its own part's activations, half the
+// bytes, from its own cache, where layer by layer on all threads each layer read what the other
+// core wrote; the bits then depend on the number of parts as well (the sums' order, and each
+// part's dropout masks). Returns the new epochs' results.
 // Throws InvalidArgument for epochs < initial_epoch, initial_epoch < 0, batch_size < 1 or an
 // empty training set, ShapeError when the images do not fit the network, DivergedError naming the
 // epoch and step when a loss is not finite.
