@@ -3,6 +3,7 @@
 #include "strider/train/fit.hpp"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -171,6 +172,28 @@ TEST_F(Fit, SplitBatchesLearnWithTheSameBitsEveryRun) {
   }
 }
 
+// Left to choose (batch_parts = 0), a batch is split one part per thread only where each part
+// gets 8 examples or more: with 2 threads, batches of 16 run as 2 parts, batches of 8 whole.
+TEST_F(Fit, ChosenPartsLeaveEachAtLeastEightExamples) {
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(2);
+  for (const std::int64_t batch : {std::int64_t{16}, std::int64_t{8}}) {
+    std::vector<float> weights[3];
+    for (const int parts : {0, 1, 2}) {
+      Network net = split_network();
+      Optimizer opt(OptimizerSettings::defaults("adam"));
+      FitOptions o = options(1);
+      o.batch_size = batch;
+      o.batch_parts = parts;
+      fit(net, opt, train_, nullptr, o);
+      weights[parts] = all_weights(net);
+    }
+    EXPECT_NE(weights[1], weights[2]) << "batch " << batch;  // the split shows in the bits
+    EXPECT_EQ(weights[0], weights[batch == 16 ? 2 : 1]) << "batch " << batch;
+  }
+  omp_set_num_threads(threads);
+}
+
 // BatchNormalization's statistics are the whole batch's: its models train on whole batches
 // whatever batch_parts says (the same bits as batch_parts = 1).
 TEST_F(Fit, BatchNormalizationKeepsBatchesWhole) {
@@ -286,6 +309,15 @@ TEST_F(Fit, RefusesBadOptions) {
   o = options(1);
   o.initial_epoch = 2;
   EXPECT_THROW(fit(net, opt, train_, nullptr, o), InvalidArgument);
+  o = options(1);
+  o.batch_parts = -1;
+  try {
+    fit(net, opt, train_, nullptr, o);
+    ADD_FAILURE() << "batch_parts -1 was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("batch parts must be >= 0"), std::string::npos)
+        << e.what();
+  }
   EXPECT_THROW(fit(net, opt, data::Dataset{}, nullptr, options(1)), InvalidArgument);
   EXPECT_THROW(evaluate(net, test_, 0), InvalidArgument);
   EXPECT_THROW(predict(net, Tensor({2, 8, 7, 1})), ShapeError);

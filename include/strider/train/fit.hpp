@@ -53,7 +53,8 @@ struct FitOptions {
   bool shuffle = true;
   // Parts each batch is split into, one per thread, each part's forward and backward on its own
   // copy of the network on one core; the parts' gradients are summed in part order (fit()). 0: as
-  // many as OpenMP threads; 1: whole batches, every layer on all threads.
+  // many as OpenMP threads where that leaves each part 8 examples or more, else 1; 1: whole
+  // batches, every layer on all threads. Negative: InvalidArgument.
   int batch_parts = 0;
   std::function<void(const BatchProgress&)> on_batch;
   // After each epoch's test evaluation, with the network and optimizer in their end-of-epoch
@@ -70,9 +71,9 @@ struct FitOptions {
 // bytes, from its own cache, where layer by layer on all threads each layer read what the other
 // core wrote; the bits then depend on the number of parts as well (the sums' order, and each
 // part's dropout masks). Returns the new epochs' results.
-// Throws InvalidArgument for epochs < initial_epoch, initial_epoch < 0, batch_size < 1 or an
-// empty training set, ShapeError when the images do not fit the network, DivergedError naming the
-// epoch and step when a loss is not finite.
+// Throws InvalidArgument for epochs < initial_epoch, initial_epoch < 0, batch_size < 1,
+// batch_parts < 0 or an empty training set, ShapeError when the images do not fit the network,
+// DivergedError naming the epoch and step when a loss is not finite.
 std::vector<EpochResult> fit(Network& network, Optimizer& optimizer, const data::Dataset& train,
                              const data::Dataset* test, const FitOptions& options);
 
